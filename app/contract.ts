@@ -1,0 +1,100 @@
+// The one typed contract between the renderer and main. Every call is name → argument schema →
+// result schema; every event is name → payload schema. Main validates every argument with these
+// schemas (the renderer is never trusted); both transports (Electron IPC and the browser-mode
+// WebSocket) carry exactly these messages, so the preload, the handlers and the renderer cannot drift.
+import { z } from 'zod';
+import { PortholeErrorShape } from './errors.js';
+import { ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
+
+const Id = z.string().min(1).max(128);
+
+export const SessionSource = z.discriminatedUnion('type', [
+  /** A console URL pasted into quick connect (may carry a token; main keeps it). */
+  z.object({ type: z.literal('url'), url: z.string().min(1).max(8192) }),
+  /** The built-in demo console. */
+  z.object({ type: z.literal('demo') }),
+  /** A saved profile; its secrets come from the keychain in main. */
+  z.object({ type: z.literal('profile'), profileId: Id }),
+]);
+export type SessionSource = z.infer<typeof SessionSource>;
+
+export const SessionWarning = z.enum(['unencrypted-upstream', 'tls-verification-off', 'secret-not-saved']);
+export type SessionWarning = z.infer<typeof SessionWarning>;
+
+export const OpenedSession = z.object({
+  sessionId: Id,
+  /** ws://127.0.0.1:<port>/session/<ticket> — loopback only, single use, expires if unused. */
+  wsUrl: z.string(),
+  title: z.string(),
+  /** Where the console lives, without any secret (for display). */
+  displayAddress: z.string(),
+  warnings: z.array(SessionWarning),
+});
+export type OpenedSession = z.infer<typeof OpenedSession>;
+
+export const SessionState = z.enum(['connecting', 'connected', 'closed', 'failed']);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const SessionStateEvent = z.object({
+  sessionId: Id,
+  state: SessionState,
+  error: PortholeErrorShape.optional(),
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+});
+export type SessionStateEvent = z.infer<typeof SessionStateEvent>;
+
+export const AppInfo = z.object({
+  name: z.literal('Porthole'),
+  version: z.string(),
+  shell: z.enum(['browser', 'electron']),
+});
+
+const Empty = z.object({}).strict();
+
+/** Every renderer → main call. */
+export const calls = {
+  'app.info': { args: Empty, result: AppInfo },
+  'session.open': { args: z.object({ source: SessionSource }).strict(), result: OpenedSession },
+  'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
+  'profiles.list': { args: Empty, result: z.object({ profiles: z.array(ProfileSummary), notice: z.string().optional() }) },
+  'profiles.save': { args: z.object({ profile: ProfileInput }).strict(), result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning) }) },
+  'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: Empty },
+  'profiles.duplicate': { args: z.object({ profileId: Id }).strict(), result: z.object({ profile: ProfileSummary }) },
+  'profiles.export': { args: z.object({ profileIds: z.array(Id).max(10_000).optional() }).strict(), result: ExportBundle },
+  'profiles.importPreview': { args: z.object({ bundle: z.unknown() }).strict(), result: ImportPreview },
+  'profiles.importApply': { args: z.object({ bundle: z.unknown() }).strict(), result: z.object({ added: z.number(), updated: z.number() }) },
+} as const;
+
+/** Every main → renderer event. */
+export const events = {
+  'session.state': SessionStateEvent,
+} as const;
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallArgs<N extends CallName> = z.infer<(typeof calls)[N]['args']>;
+export type CallResult<N extends CallName> = z.infer<(typeof calls)[N]['result']>;
+export type EventPayload<N extends EventName> = z.infer<(typeof events)[N]>;
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: PortholeErrorShape };
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+/** What the renderer sees of main, whatever the transport. */
+export interface PortholeApi {
+  call<N extends CallName>(name: N, args: CallArgs<N>): Promise<Outcome<CallResult<N>>>;
+  on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
+}
+
+// Wire format of the browser-mode WebSocket (the Electron transport uses ipcRenderer.invoke instead).
+export const WireRequest = z.object({ id: z.number().int().nonnegative(), call: z.string().max(64), args: z.unknown() }).strict();
+export type WireRequest = z.infer<typeof WireRequest>;
+export type WireMessage =
+  | { kind: 'result'; id: number; outcome: Outcome<unknown> }
+  | { kind: 'event'; event: EventName; payload: unknown };
