@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { parseConsoleAddress, type ParsedTarget } from '../../app/console-address.js';
+import { describeTarget } from '../../app/console-target.js';
+import type { EndpointKind } from '../../app/profile.js';
+
+const T = '6b1a3c2e-8f4d-4e57-9c1a-2f3e4d5c6b7a';
+const P = `path=%3Ftoken%3D${T}`;
+
+const nova = (secure: boolean, host: string, port: number, path = '/', query: Array<[string, string]> = []): ParsedTarget => ({
+  kind: 'websocket', flavour: 'nova', secure, host, port, path, query, token: T, tokenIn: 'query',
+});
+const wsk = (secure: boolean, host: string, port: number, path: string, query: Array<[string, string]> = [], token: string | null = T): ParsedTarget => ({
+  kind: 'websocket', flavour: 'websockify', secure, host, port, path, query, ...(token === null ? {} : { token, tokenIn: 'query' as const }),
+});
+const tcp = (host: string, port: number, tls = false, password?: string): ParsedTarget => ({
+  kind: 'vnc-tcp', tls, host, port, ...(password === undefined ? {} : { password }),
+});
+
+const okRows: Array<[string, ParsedTarget, EndpointKind, boolean]> = [
+  // [input, target, kind, unencrypted warning]
+  [`https://nova.example.com:6080/vnc_auto.html?${P}`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`https://nova.example.com:6080/vnc_lite.html?${P}`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`https://nova.example.com:6080/vnc.html?${P}`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`https://nova.example.com:6080/vnc_lite.html?path=%253Ftoken%253D${T}`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`https://nova.example.com:6080/vnc_lite.html?path=websockify%3Ftoken%3D${T}`, nova(true, 'nova.example.com', 6080, '/websockify'), 'nova', false],
+  [`https://nova.example.com:6080/vnc_lite.html?path=%2Fwebsockify%3Ftoken%3D${T}`, nova(true, 'nova.example.com', 6080, '/websockify'), 'nova', false],
+  [`https://cloud.example.org/novnc/vnc_lite.html?path=novnc%2Fwebsockify%3Ftoken%3D${T}%26lang%3Den`, nova(true, 'cloud.example.org', 443, '/novnc/websockify', [['lang', 'en']]), 'nova', false],
+  [`http://controller:6080/vnc_auto.html?token=${T}`, nova(false, 'controller', 6080, '/websockify'), 'nova', true],
+  [`http://controller/vnc_auto.html?path=websockify&token=${T}`, nova(false, 'controller', 80, '/websockify'), 'nova', true],
+  [`https://cloud.example.org/vnc_lite.html?${P}&title=vm1(3f2a)&autoconnect=true&reconnect=1&resize=scale`, nova(true, 'cloud.example.org', 443), 'nova', false],
+  [`https://NOVA.Example.COM:6080/vnc_lite.html?${P}`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`https://[2001:DB8::10]:6080/vnc_lite.html?${P}`, nova(true, '2001:db8::10', 6080), 'nova', false],
+  [`https://203.0.113.7:6080/vnc_auto.html?${P}#fragment`, nova(true, '203.0.113.7', 6080), 'nova', false],
+  [`  https://nova.example.com:6080/vnc_auto.html?${P}\n`, nova(true, 'nova.example.com', 6080), 'nova', false],
+  [`wss://console.example.net:6080/websockify?token=${T}`, wsk(true, 'console.example.net', 6080, '/websockify'), 'websockify', false],
+  [`ws://10.0.0.5:6080/?token=${T}`, wsk(false, '10.0.0.5', 6080, '/'), 'websockify', true],
+  [`wss://gw.example.net/ws/console?lang=en&token=${T}&mode=shared`, wsk(true, 'gw.example.net', 443, '/ws/console', [['lang', 'en'], ['mode', 'shared']]), 'websockify', false],
+  ['wss://gw.example.net:8443/websockify', wsk(true, 'gw.example.net', 8443, '/websockify', [], null), 'websockify', false],
+  ['ws://gw.example.net', wsk(false, 'gw.example.net', 80, '/', [], null), 'websockify', true],
+  [`wss://[::1]:6080/websockify?token=${T}`, wsk(true, '::1', 6080, '/websockify'), 'websockify', false],
+  [
+    'wss://pve.example.com:8006/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900',
+    { kind: 'websocket', flavour: 'proxmox', secure: true, host: 'pve.example.com', port: 8006, path: '/api2/json/nodes/pve1/qemu/100/vncwebsocket', query: [['port', '5900']] },
+    'proxmox',
+    false,
+  ],
+  ['vnc://vnc.example.com:5901', tcp('vnc.example.com', 5901), 'vnc-tcp', true],
+  ['vnc://vnc.example.com', tcp('vnc.example.com', 5900), 'vnc-tcp', true],
+  ['VNC://Vnc.Example.com:5900/', tcp('vnc.example.com', 5900), 'vnc-tcp', true],
+  ['vnc://:s3cret%21@vnc.example.com:5902', tcp('vnc.example.com', 5902, false, 's3cret!'), 'vnc-tcp', true],
+  ['vnc://[::1]:5901', tcp('::1', 5901), 'vnc-tcp', true],
+  ['vnc+tls://secure.example.com:5901', tcp('secure.example.com', 5901, true), 'vnc-tls', false],
+  ['vncs://secure.example.com', tcp('secure.example.com', 5900, true), 'vnc-tls', false],
+  ['10.0.0.5:1', tcp('10.0.0.5', 5901), 'vnc-tcp', true],
+  ['vnchost::5901', tcp('vnchost', 5901), 'vnc-tcp', true],
+  ['vnchost:5902', tcp('vnchost', 5902), 'vnc-tcp', true],
+  ['[fe80::1]:2', tcp('fe80::1', 5902), 'vnc-tcp', true],
+];
+
+const errRows: Array<[string, 'url-invalid' | 'url-unsupported', string]> = [
+  ['', 'url-invalid', 'the address is empty'],
+  ['   \t ', 'url-invalid', 'the address is empty'],
+  ['not a url', 'url-invalid', 'the address is not a URL'],
+  ['nova.example.com:6080/vnc_lite.html', 'url-invalid', 'the address is not a URL'],
+  ['https:/nova.example.com/vnc_lite.html', 'url-invalid', 'missing "//" after "https:"'],
+  ['ftp://files.example.com/console', 'url-invalid', '"ftp://" is not a console address scheme'],
+  ['javascript:alert(1)', 'url-invalid', 'javascript: addresses are not console addresses'],
+  ['data:text/html,<b>x</b>', 'url-invalid', 'data: addresses are not console addresses'],
+  ['file:///etc/passwd', 'url-invalid', 'file: addresses are not console addresses'],
+  [`wss://h.example:99999/?token=${T}`, 'url-invalid', 'the port 99999 is out of range'],
+  ['wss://h.example:0/', 'url-invalid', 'the port 0 is out of range'],
+  ['wss://h.example:/', 'url-invalid', 'the port is empty'],
+  ['wss://h.example:80a/', 'url-invalid', 'the port "80a" is not a number'],
+  ['vnchost:70000', 'url-invalid', 'the port 70000 is out of range'],
+  [`wss://:6080/?token=${T}`, 'url-invalid', 'the address has no host'],
+  ['https://nova.example.com:6080/vnc_auto.html', 'url-invalid', 'the URL has no console token'],
+  ['https://nova.example.com:6080/vnc_lite.html?path=%3Ftoken%3D', 'url-invalid', 'the URL has no console token'],
+  ['https://nova.example.com:6080/vnc_lite.html?title=vm1', 'url-invalid', 'the URL has no console token'],
+  ['wss://my host:6080/', 'url-invalid', 'the host "my host" contains a space'],
+  [`wss://h.example/ws?token=${T}&x=a b`, 'url-invalid', 'the address contains a space'],
+  [`https://admin:pw@nova.example.com/vnc_lite.html?${P}`, 'url-invalid', 'credentials in URLs are not accepted'],
+  [`wss://admin@h.example/?token=${T}`, 'url-invalid', 'credentials in URLs are not accepted'],
+  ['wss://::1:6080/', 'url-invalid', 'must be written in brackets'],
+  ['wss://[::1/', 'url-invalid', 'missing its closing "]"'],
+  ['wss://[nonsense]/', 'url-invalid', 'the IPv6 address "[nonsense]" is not valid'],
+  ['wss://300.1.1.1/', 'url-invalid', 'the IPv4 address "300.1.1.1" is not valid'],
+  ['wss://bad!.example/', 'url-invalid', 'contains the character "!"'],
+  ['wss://a..b/', 'url-invalid', 'empty part between dots'],
+  ['wss://0x7f.1/', 'url-invalid', 'is not a valid host name'],
+  ['https://example.com/index.html', 'url-invalid', 'must be a noVNC console page'],
+  [`wss://h.example/?token=a&token=${T}`, 'url-invalid', 'more than one token'],
+  ['wss://h.example/?token=', 'url-invalid', 'the token parameter is empty'],
+  ['wss://h.example/\u0000', 'url-invalid', 'control characters'],
+  [`wss://h.example/${'a'.repeat(9000)}`, 'url-invalid', 'longer than 8192 characters'],
+  ['vnc://h.example:5900/desktop', 'url-invalid', 'a vnc:// address has no path'],
+  ['vnc://:%E0%A4%A@h.example', 'url-invalid', 'password in the address is not validly percent-encoded'],
+  ['https://pve.example.com:8006/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900', 'url-invalid', 'must be a noVNC console page'],
+  ['wss://pve.example.com:8006/api2/json/nodes/pve1/qemu/100/vncwebsocket', 'url-invalid', 'has no port parameter'],
+  ['https://pve.example.com:8006/?console=kvm&novnc=1&vmid=100&node=pve1', 'url-unsupported', 'vncwebsocket URL'],
+  ['https://pve.example.com:8006/?console=kvm&novnc=1&vmid=100&node=pve1', 'url-unsupported', 'API token (PVEAPIToken)'],
+  ['wss://pve.example.com:8006/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900&vncticket=PVEVNC%3A6650ABCD', 'url-unsupported', 'vncticket'],
+  ['spice://h.example:5900', 'url-unsupported', 'SPICE consoles are not supported: Porthole speaks VNC only'],
+  [`http://nova.example.com:6082/spice_auto.html?token=${T}`, 'url-unsupported', 'SPICE consoles are not supported'],
+  ['rdp://h.example', 'url-unsupported', 'RDP consoles are not supported'],
+  [`wss://h.example/?token=${T}&password=hunter22`, 'url-unsupported', 'secret in its "password" parameter'],
+  ['vnc://alice:pw@h.example', 'url-unsupported', 'VNC user names are not supported'],
+];
+
+describe('parseConsoleAddress accepts', () => {
+  it.each(okRows)('%s', (input, target, kind, unencrypted) => {
+    expect(parseConsoleAddress(input)).toEqual({ ok: true, target, kind, warnings: unencrypted ? ['unencrypted-upstream'] : [] });
+  });
+});
+
+describe('parseConsoleAddress rejects', () => {
+  it.each(errRows)('%s', (input, code, detail) => {
+    const out = parseConsoleAddress(input);
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.error.code).toBe(code);
+    expect(out.error.detail).toContain(detail);
+  });
+});
+
+describe('secrets', () => {
+  it('never puts a token in describeTarget or in query', () => {
+    for (const [input, target] of okRows) {
+      const out = parseConsoleAddress(input);
+      if (!out.ok || target.kind !== 'websocket' || target.token === undefined) continue;
+      expect(describeTarget(out.target)).not.toContain(T);
+      expect(JSON.stringify(out.target.kind === 'websocket' && out.target.query)).not.toContain(T);
+    }
+  });
+  it('never echoes a token or password in an error detail', () => {
+    const secret = 'Zq9-SECRET-value';
+    const inputs = [
+      `wss://h.example:99999/?token=${secret}`,
+      `wss://u:${secret}@h.example/`,
+      `https://nova.example.com/index.html?token=${secret}`,
+      `vnc://alice:${secret}@h.example`,
+      `wss://h.example/?token=${secret}&token=${secret}`,
+      `wss://h.example/?password=${secret}`,
+    ];
+    for (const input of inputs) {
+      const out = parseConsoleAddress(input);
+      expect(out.ok, input).toBe(false);
+      expect(JSON.stringify(out), input).not.toContain(secret);
+    }
+  });
+});
