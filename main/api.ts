@@ -1,0 +1,135 @@
+// The contract's implementation, transport-free. Arguments arrive already validated by the core.
+import type { CallArgs, CallName, CallResult, OpenedSession, SessionWarning } from '../app/contract.js';
+import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget } from '../app/console-target.js';
+import { parseConsoleAddress } from '../app/console-address.js';
+import { PortholeError, type PortholeErrorShape } from '../app/errors.js';
+import type { EndpointKind, Profile } from '../app/profile.js';
+import type { CallerContext } from './core-types.js';
+import type { SessionManager, SessionRequest } from './sessions.js';
+import type { ProfileStore } from './profiles/profile-store.js';
+import type { SecretStore } from './secrets/secret-store.js';
+
+export type Handlers = { [N in CallName]: (args: CallArgs<N>, caller: CallerContext) => Promise<CallResult<N>> };
+
+export interface ApiDeps {
+  version: string;
+  shell: 'browser' | 'electron';
+  sessions: SessionManager;
+  profiles: () => Promise<ProfileStore>;
+  secrets: SecretStore;
+  /** Starts the built-in demo server on first use and returns its loopback port. */
+  demoPort: () => Promise<number>;
+}
+
+/** What a profile's "Console URL" resolves to when saved: the address without its secrets. */
+export function resolveProfileAddress(
+  address: string,
+): { ok: true; kind: EndpointKind; address: string; token?: string; password?: string } | { ok: false; error: PortholeErrorShape } {
+  const parsed = parseConsoleAddress(address);
+  if (!parsed.ok) return parsed;
+  const t = parsed.target;
+  if (t.kind === 'websocket') {
+    const { token, ...rest } = t;
+    return { ok: true, kind: parsed.kind, address: upstreamWebSocketUrl({ ...rest }), ...(token !== undefined ? { token } : {}) };
+  }
+  if (t.kind === 'vnc-tcp') {
+    const { password, ...rest } = t;
+    return { ok: true, kind: parsed.kind, address: describeTarget(rest), ...(password !== undefined ? { password } : {}) };
+  }
+  throw new PortholeError('url-invalid', 'the demo cannot be saved as a profile');
+}
+
+function warningsFor(target: ConsoleTarget, allowInsecure: boolean): SessionWarning[] {
+  const warnings: SessionWarning[] = [];
+  if (!isEncrypted(target)) warnings.push('unencrypted-upstream');
+  if (allowInsecure && isEncrypted(target) && target.kind !== 'demo') warnings.push('tls-verification-off');
+  return warnings;
+}
+
+function titleFor(target: ConsoleTarget): string {
+  return target.kind === 'demo' ? 'Demo' : target.host;
+}
+
+async function targetForProfile(profile: Profile, secrets: SecretStore): Promise<ConsoleTarget> {
+  const parsed = parseConsoleAddress(profile.endpoint.address);
+  if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
+  const target = parsed.target;
+  if (target.kind === 'websocket') {
+    const token = await secrets.get(profile.id, 'token');
+    const flavour = profile.endpoint.kind === 'nova' || profile.endpoint.kind === 'proxmox' ? profile.endpoint.kind : target.flavour;
+    return { ...target, flavour, ...(token !== undefined ? { token } : {}) };
+  }
+  if (target.kind === 'vnc-tcp') {
+    const password = await secrets.get(profile.id, 'password');
+    return { ...target, tls: target.tls || profile.endpoint.kind === 'vnc-tls', ...(password !== undefined ? { password } : {}) };
+  }
+  return target;
+}
+
+export function createHandlers(deps: ApiDeps): Handlers {
+  async function openSession(
+    caller: CallerContext,
+    target: ConsoleTarget,
+    extra: Partial<Pick<SessionRequest, 'tls' | 'originOverride' | 'headers'>> & { title?: string },
+  ): Promise<OpenedSession> {
+    const tls = extra.tls ?? { allowInsecure: false };
+    const displayAddress = describeTarget(target);
+    const resolved = target.kind === 'demo' ? { kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port: await deps.demoPort() } : target;
+    const { sessionId, wsUrl } = deps.sessions.open({
+      callerId: caller.id,
+      target: resolved,
+      title: extra.title ?? titleFor(target),
+      displayAddress,
+      tls,
+      ...(extra.originOverride ? { originOverride: extra.originOverride } : {}),
+      ...(extra.headers ? { headers: extra.headers } : {}),
+    });
+    return { sessionId, wsUrl, title: extra.title ?? titleFor(target), displayAddress, warnings: warningsFor(target, tls.allowInsecure) };
+  }
+
+  return {
+    'app.info': async () => ({ name: 'Porthole', version: deps.version, shell: deps.shell }),
+
+    'session.open': async ({ source }, caller) => {
+      if (source.type === 'demo') return openSession(caller, { kind: 'demo' }, { title: 'Demo' });
+      if (source.type === 'url') {
+        const parsed = parseConsoleAddress(source.url);
+        if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
+        return openSession(caller, parsed.target, {});
+      }
+      const store = await deps.profiles();
+      const profile = await store.get(source.profileId);
+      if (!profile) throw new PortholeError('profile-not-found');
+      const target = await targetForProfile(profile, deps.secrets);
+      const headers: Record<string, string> = { ...profile.endpoint.headers };
+      for (const name of profile.endpoint.secretHeaders) {
+        const value = await deps.secrets.get(profile.id, `header:${name}`);
+        if (value !== undefined) headers[name] = value;
+      }
+      const opened = await openSession(caller, target, {
+        title: profile.name,
+        tls: { allowInsecure: profile.tls.allowInsecure, ...(profile.tls.caPem ? { caPem: profile.tls.caPem } : {}) },
+        ...(profile.endpoint.originOverride ? { originOverride: profile.endpoint.originOverride } : {}),
+        headers,
+      });
+      await store.touch(profile.id);
+      return opened;
+    },
+
+    'session.close': async ({ sessionId }, caller) => {
+      if (!deps.sessions.close(sessionId, caller.id)) throw new PortholeError('session-not-found');
+      return {};
+    },
+
+    'profiles.list': async () => (await deps.profiles()).list(),
+    'profiles.save': async ({ profile }) => (await deps.profiles()).save(profile, resolveProfileAddress),
+    'profiles.delete': async ({ profileId }) => {
+      await (await deps.profiles()).delete(profileId);
+      return {};
+    },
+    'profiles.duplicate': async ({ profileId }) => ({ profile: await (await deps.profiles()).duplicate(profileId) }),
+    'profiles.export': async ({ profileIds }) => (await deps.profiles()).exportBundle(profileIds),
+    'profiles.importPreview': async ({ bundle }) => (await deps.profiles()).previewImport(bundle),
+    'profiles.importApply': async ({ bundle }) => (await deps.profiles()).applyImport(bundle),
+  };
+}

@@ -1,0 +1,94 @@
+// Starts the main-process core: logger, loopback proxy, sessions, profiles, secrets, demo.
+// Both shells (browser mode, Electron) use this and nothing below it.
+import { calls, isCallName, type EventName, type Outcome } from '../app/contract.js';
+import { makeError, PortholeError } from '../app/errors.js';
+import { createHandlers, type Handlers } from './api.js';
+import type { CallerContext, CoreOptions, EventListener, PortholeCore } from './core-types.js';
+import { startDemoServer } from './demo/demo-server.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { openProfileStore, type ProfileStore } from './profiles/profile-store.js';
+import { LoopbackProxy } from './proxy/proxy-server.js';
+import { KeychainSecretStore } from './secrets/keychain-secret-store.js';
+import { defaultSessionLimits, SessionManager, type SessionLimits } from './sessions.js';
+
+export interface CoreExtras {
+  logger?: Logger;
+  limits?: Partial<SessionLimits>;
+}
+
+function describeZodIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(arguments)'}: ${i.message}`)
+    .join('; ');
+}
+
+export async function startCore(options: CoreOptions, extras: CoreExtras = {}): Promise<PortholeCore & { sessions: SessionManager }> {
+  const logger = extras.logger ?? createLogger();
+  const listeners = new Map<string, Set<EventListener>>();
+  const emit = (callerId: string, name: EventName, payload: unknown): void => {
+    for (const listener of listeners.get(callerId) ?? []) listener(name, payload);
+  };
+
+  const sessions = new SessionManager(logger, (callerId, event) => emit(callerId, 'session.state', event), {
+    ...defaultSessionLimits,
+    ...extras.limits,
+  });
+  const proxy = await LoopbackProxy.start({ appOrigin: options.appOrigin, logger, onAdmitted: sessions.onAdmitted });
+  sessions.attachProxy(proxy);
+
+  const secrets = new KeychainSecretStore();
+  let profileStore: Promise<ProfileStore> | undefined;
+  const profiles = (): Promise<ProfileStore> => (profileStore ??= openProfileStore({ dataDir: options.dataDir, secrets }));
+
+  let demo: ReturnType<typeof startDemoServer> | undefined;
+  const demoPort = async (): Promise<number> => (await (demo ??= startDemoServer())).port;
+
+  const handlers: Handlers = createHandlers({ version: options.version, shell: options.shell, sessions, profiles, secrets, demoPort });
+  logger.info({ proxyPort: proxy.port, shell: options.shell }, 'core started');
+
+  return {
+    sessions,
+    get proxyPort() {
+      return proxy.port;
+    },
+
+    async handle(name: unknown, rawArgs: unknown, caller: CallerContext): Promise<Outcome<unknown>> {
+      if (!isCallName(name)) return { ok: false, error: makeError('bad-request', 'unknown call') };
+      const parsed = calls[name].args.safeParse(rawArgs ?? {});
+      if (!parsed.success) return { ok: false, error: makeError('bad-request', describeZodIssues(parsed.error.issues)) };
+      try {
+        // The handler map is keyed by the same names as `calls`, so the parsed args fit.
+        const handler = handlers[name] as (args: unknown, caller: CallerContext) => Promise<unknown>;
+        return { ok: true, value: await handler(parsed.data, caller) };
+      } catch (err) {
+        if (err instanceof PortholeError) return { ok: false, error: err.shape };
+        logger.error({ err, call: name }, 'call failed');
+        return { ok: false, error: makeError('internal') };
+      }
+    },
+
+    subscribe(caller: CallerContext, listener: EventListener): () => void {
+      let set = listeners.get(caller.id);
+      if (!set) listeners.set(caller.id, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(caller.id);
+      };
+    },
+
+    releaseCaller(caller: CallerContext): void {
+      sessions.closeCaller(caller.id);
+      listeners.delete(caller.id);
+    },
+
+    async close(): Promise<void> {
+      sessions.closeAll();
+      await proxy.close();
+      if (demo) await (await demo).close();
+      if (profileStore) await (await profileStore).close();
+      logger.info('core stopped');
+    },
+  };
+}

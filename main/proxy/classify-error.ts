@@ -1,0 +1,34 @@
+// Maps what Node, TLS and ws report about an upstream failure to one Porthole error code.
+// Only safe details (an errno code, an HTTP status) are kept; messages may carry URLs.
+import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+
+const tlsUntrusted = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'INVALID_CA',
+]);
+
+export function classifyUpstreamError(err: unknown): PortholeErrorShape {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return makeError('dns-failed', code);
+  if (code === 'ECONNREFUSED') return makeError('tcp-refused', code);
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return makeError('tcp-timeout', code);
+  if (tlsUntrusted.has(code)) return makeError('tls-untrusted', code);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return makeError('tls-hostname-mismatch', code);
+  if (/Opening handshake has timed out/.test(message)) return makeError('tcp-timeout', 'no answer to the WebSocket upgrade');
+  if (/Server sent no subprotocol|Server sent an invalid subprotocol|Invalid Sec-WebSocket-Accept/.test(message)) {
+    return makeError('ws-upgrade-rejected', 'the server did not complete the WebSocket handshake');
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') return makeError('remote-closed', code);
+  if (/^ERR_SSL_|^ERR_TLS_/.test(code) || /SSL routines|wrong version number/i.test(message)) return makeError('tls-untrusted', code || 'TLS handshake failed');
+  return makeError('remote-closed', code || undefined);
+}

@@ -1,0 +1,109 @@
+// The loopback console proxy: listens on 127.0.0.1 only and upgrades a request to a WebSocket
+// only when it carries a valid single-use ticket, the app's Origin and a loopback Host. Every
+// refusal is an HTTP 4xx written before any upgrade: never a 101.
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ErrorCode } from '../../app/errors.js';
+import type { Logger } from '../log/logger.js';
+import { admitUpgrade } from './admission.js';
+import { TicketBook } from './tickets.js';
+
+export interface ProxyServerOptions {
+  appOrigin: string;
+  logger: Logger;
+  ticketTtlMs?: number;
+  /** Largest renderer → proxy message; RFB client messages are small. */
+  maxClientMessage?: number;
+  /** Called when a renderer socket was admitted for the session the ticket was issued to. */
+  onAdmitted(sessionId: string, socket: WebSocket): void;
+}
+
+const statusText: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required' };
+
+function refuse(socket: Duplex, status: number, code: ErrorCode | 'not-a-websocket'): void {
+  const body = `${code}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${body.length}\r\nX-Porthole-Error: ${code}\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+export class LoopbackProxy {
+  private readonly tickets: TicketBook<string>;
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<Duplex>();
+
+  private constructor(
+    private readonly server: http.Server,
+    private readonly options: ProxyServerOptions,
+  ) {
+    this.tickets = new TicketBook<string>(options.ticketTtlMs ?? 30_000);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxClientMessage ?? 1024 * 1024,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // noVNC offers "binary" (older builds) or nothing; answer with what it asked for.
+      handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    server.on('request', (_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' }).end('not-a-websocket\n');
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) refuse(socket, 400, 'bad-request');
+      else socket.destroy();
+    });
+  }
+
+  static async start(options: ProxyServerOptions): Promise<LoopbackProxy> {
+    const server = http.createServer({ maxHeaderSize: 8 * 1024, headersTimeout: 5000, requestTimeout: 10_000 });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve());
+    });
+    return new LoopbackProxy(server, options);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The renderer's URL for a session: single use, valid for ticketTtlMs. */
+  issueUrl(sessionId: string): string {
+    return `ws://127.0.0.1:${this.port}/session/${this.tickets.issue(sessionId)}`;
+  }
+
+  revoke(sessionId: string): void {
+    this.tickets.revoke((id) => id === sessionId);
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const admission = admitUpgrade(req.url, req.headers, { port: this.port, origin: this.options.appOrigin });
+    if (!admission.ok) {
+      this.options.logger.warn({ code: admission.code, status: admission.status }, 'proxy refused a connection');
+      refuse(socket, admission.status, admission.code);
+      return;
+    }
+    const sessionId = this.tickets.redeem(admission.ticket);
+    if (sessionId === undefined) {
+      this.options.logger.warn({ code: 'ticket-invalid', status: 403 }, 'proxy refused a connection: unknown, used or expired ticket');
+      refuse(socket, 403, 'ticket-invalid');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onAdmitted(sessionId, ws));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.wss.close();
+  }
+}

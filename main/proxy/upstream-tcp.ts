@@ -1,0 +1,71 @@
+// Upstream over plain or TLS-wrapped TCP: a VNC server reached directly (over a VPN, or behind
+// stunnel). The proxy does websockify's job in-process.
+import net from 'node:net';
+import tls from 'node:tls';
+import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import type { TcpTarget } from '../../app/console-target.js';
+import { classifyUpstreamError } from './classify-error.js';
+import { tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
+import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
+
+export interface TcpUpstreamOptions {
+  limits: UpstreamLimits;
+  tls: TlsPolicy;
+}
+
+export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: UpstreamHandlers): UpstreamPipe {
+  const socket = target.tls
+    ? tls.connect({ host: target.host, port: target.port, ...tlsOptionsFor(target.host, options.tls) })
+    : net.connect({ host: target.host, port: target.port });
+  socket.setNoDelay(true);
+
+  let sawData = false;
+  let failure: PortholeErrorShape | undefined;
+  let finished = false;
+  let full = false;
+
+  // Until the server's RFB banner arrives, silence counts as a timeout.
+  socket.setTimeout(options.limits.connectTimeoutMs, () => {
+    failure ??= makeError('tcp-timeout', sawData ? undefined : 'no answer from the VNC server');
+    socket.destroy();
+  });
+
+  socket.once(target.tls ? 'secureConnect' : 'connect', () => h.open());
+  socket.on('data', (chunk: Buffer) => {
+    if (!sawData) {
+      sawData = true;
+      socket.setTimeout(0);
+    }
+    h.data(chunk);
+  });
+  socket.on('drain', () => {
+    if (full) {
+      full = false;
+      h.drain();
+    }
+  });
+  socket.on('error', (err) => {
+    failure ??= classifyUpstreamError(err);
+  });
+  socket.on('close', () => {
+    if (finished) return;
+    finished = true;
+    h.closed(failure ?? (sawData ? undefined : makeError('remote-closed', 'closed before the console started')));
+  });
+
+  return {
+    write(chunk) {
+      full = !socket.write(chunk);
+      return !full;
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    close() {
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    },
+    get bufferedAmount() {
+      return socket.writableLength;
+    },
+  };
+}

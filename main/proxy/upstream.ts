@@ -1,0 +1,37 @@
+// The relay's view of an upstream connection, whatever carries it (WebSocket, TCP, TLS).
+import type { PortholeErrorShape } from '../../app/errors.js';
+
+export interface UpstreamHandlers {
+  /** The upstream is connected and the byte stream may flow. */
+  open(): void;
+  /** Bytes from the upstream. The buffer is handed over, not copied. */
+  data(chunk: Buffer): void;
+  /** The upstream accepted what was buffered; a paused source may resume. */
+  drain(): void;
+  /** Called exactly once. `error` undefined means an orderly close after the session was established. */
+  closed(error: PortholeErrorShape | undefined): void;
+}
+
+export interface UpstreamPipe {
+  /** Sends bytes upstream; false means "pause your source until drain()". */
+  write(chunk: Buffer): boolean;
+  pause(): void;
+  resume(): void;
+  /** Orderly close (a close frame / FIN), forced after a short grace. */
+  close(): void;
+  readonly bufferedAmount: number;
+}
+
+export interface UpstreamLimits {
+  connectTimeoutMs: number;
+  /** Bytes buffered towards the upstream before the source is paused. */
+  highWaterMark: number;
+  /** WebSocket ping interval for detecting dead peers (0 = off). */
+  pingIntervalMs: number;
+}
+
+export const defaultLimits: UpstreamLimits = {
+  connectTimeoutMs: 10_000,
+  highWaterMark: 4 * 1024 * 1024,
+  pingIntervalMs: 30_000,
+};

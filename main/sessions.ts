@@ -1,0 +1,170 @@
+// Opening, tracking and closing console sessions. A session belongs to one caller (a window or
+// browser tab); it is born with a single-use ticket, becomes a relay when the renderer's socket
+// is admitted, and is gone, with every socket and timer it owned, when either side closes.
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { ConsoleTarget } from '../app/console-target.js';
+import { makeError, PortholeError, type PortholeErrorShape } from '../app/errors.js';
+import type { SessionStateEvent } from '../app/contract.js';
+import type { Logger } from './log/logger.js';
+import { Relay, type RelayState } from './proxy/relay.js';
+import { connectTcp } from './proxy/upstream-tcp.js';
+import { connectWebSocket } from './proxy/upstream-websocket.js';
+import { defaultLimits, type UpstreamLimits } from './proxy/upstream.js';
+import type { TlsPolicy } from './proxy/tls-policy.js';
+import type { LoopbackProxy } from './proxy/proxy-server.js';
+
+export interface SessionRequest {
+  callerId: string;
+  /** Where to connect; the demo is resolved to its loopback TCP address by the caller. */
+  target: Exclude<ConsoleTarget, { kind: 'demo' }>;
+  title: string;
+  displayAddress: string;
+  tls: TlsPolicy;
+  originOverride?: string;
+  headers?: Record<string, string>;
+}
+
+interface Session {
+  id: string;
+  request: SessionRequest;
+  relay?: Relay;
+  state: RelayState;
+  ticketTimer?: NodeJS.Timeout;
+}
+
+export interface SessionLimits extends UpstreamLimits {
+  maxSessions: number;
+  idleTimeoutMs: number;
+  ticketTtlMs: number;
+}
+
+export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessions: 64, idleTimeoutMs: 0, ticketTtlMs: 30_000 };
+
+export type SessionListener = (callerId: string, event: SessionStateEvent) => void;
+
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private proxy: LoopbackProxy | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly emit: SessionListener,
+    private readonly limits: SessionLimits = defaultSessionLimits,
+  ) {}
+
+  attachProxy(proxy: LoopbackProxy): void {
+    this.proxy = proxy;
+  }
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  /** Registers a session and returns the renderer's single-use loopback URL. */
+  open(request: SessionRequest): { sessionId: string; wsUrl: string } {
+    if (!this.proxy) throw new PortholeError('internal', 'proxy not started');
+    if (this.sessions.size >= this.limits.maxSessions) throw new PortholeError('too-many-sessions', `limit ${this.limits.maxSessions}`);
+    const id = randomUUID();
+    const session: Session = { id, request, state: 'connecting' };
+    this.sessions.set(id, session);
+    const wsUrl = this.proxy.issueUrl(id);
+    // A ticket nobody redeems must not keep a session alive.
+    session.ticketTimer = setTimeout(() => {
+      if (!session.relay) this.end(session, makeError('ticket-invalid', 'the console window never connected'));
+    }, this.limits.ticketTtlMs);
+    session.ticketTimer.unref();
+    this.logger.info({ sessionId: id, target: request.displayAddress, kind: request.target.kind }, 'session opened');
+    return { sessionId: id, wsUrl };
+  }
+
+  /** The proxy admitted the renderer's socket for this session: connect upstream and relay. */
+  readonly onAdmitted = (sessionId: string, socket: WebSocket): void => {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.relay) {
+      socket.close(4000, 'session-not-found');
+      return;
+    }
+    clearTimeout(session.ticketTimer);
+    const { target, tls } = session.request;
+    if (tls.allowInsecure && (target.kind === 'websocket' ? target.secure : target.tls)) {
+      this.logger.warn({ sessionId, target: session.request.displayAddress }, 'TLS certificate verification is OFF for this profile');
+    }
+    const limits = this.limits;
+    session.relay = new Relay(
+      socket,
+      (handlers) =>
+        target.kind === 'websocket'
+          ? connectWebSocket(target, { limits, tls, origin: session.request.originOverride, headers: session.request.headers }, handlers)
+          : connectTcp(target, { limits, tls }, handlers),
+      {
+        highWaterMark: limits.highWaterMark,
+        idleTimeoutMs: limits.idleTimeoutMs,
+        onState: (state, error) => this.onRelayState(session, state, error),
+      },
+    );
+  };
+
+  close(sessionId: string, callerId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.request.callerId !== callerId) return false;
+    this.end(session, undefined);
+    return true;
+  }
+
+  closeCaller(callerId: string): void {
+    for (const session of [...this.sessions.values()]) if (session.request.callerId === callerId) this.end(session, undefined);
+  }
+
+  closeAll(): void {
+    for (const session of [...this.sessions.values()]) this.end(session, undefined);
+  }
+
+  /** Counters for diagnostics and tests. */
+  snapshot(): Array<{ sessionId: string; state: RelayState; bytesIn: number; bytesOut: number; peakBufferedToClient: number }> {
+    return [...this.sessions.values()].map((s) => ({
+      sessionId: s.id,
+      state: s.state,
+      bytesIn: s.relay?.counters.bytesIn ?? 0,
+      bytesOut: s.relay?.counters.bytesOut ?? 0,
+      peakBufferedToClient: s.relay?.counters.peakBufferedToClient ?? 0,
+    }));
+  }
+
+  private onRelayState(session: Session, state: RelayState, error?: PortholeErrorShape): void {
+    session.state = state;
+    if (state === 'closed' || state === 'failed') {
+      this.sessions.delete(session.id);
+      const c = session.relay?.counters;
+      this.logger.info(
+        { sessionId: session.id, state, code: error?.code, detail: error?.detail, bytesIn: c?.bytesIn, bytesOut: c?.bytesOut },
+        'session ended',
+      );
+    }
+    this.publish(session, state, error);
+  }
+
+  private end(session: Session, error: PortholeErrorShape | undefined): void {
+    clearTimeout(session.ticketTimer);
+    this.proxy?.revoke(session.id);
+    if (session.relay) {
+      session.relay.close(error);
+      return; // the relay reports 'closed', which removes the session
+    }
+    this.sessions.delete(session.id);
+    session.state = error ? 'failed' : 'closed';
+    this.publish(session, session.state, error);
+  }
+
+  private publish(session: Session, state: RelayState, error?: PortholeErrorShape): void {
+    const c = session.relay?.counters;
+    this.emit(session.request.callerId, {
+      sessionId: session.id,
+      state,
+      ...(error ? { error } : {}),
+      bytesIn: c?.bytesIn ?? 0,
+      bytesOut: c?.bytesOut ?? 0,
+    });
+  }
+}
+

@@ -1,0 +1,60 @@
+// Builds main (browser-mode shell, Electron shell, preload) and the renderer into dist/.
+// `--if-needed` skips the build when dist/ is newer than every source file.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const sourceDirs = ['app', 'main', 'renderer'].map((d) => path.join(root, d));
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    const st = statSync(full);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(full) : st.mtimeMs);
+  }
+  return newest;
+}
+
+const stamp = path.join(dist, '.built');
+if (process.argv.includes('--if-needed') && existsSync(stamp)) {
+  const sources = Math.max(statSync(path.join(root, 'package.json')).mtimeMs, ...sourceDirs.map(newestMtime));
+  if (statSync(stamp).mtimeMs >= sources) process.exit(0);
+}
+
+rmSync(dist, { recursive: true, force: true });
+const define = { 'process.env.PORTHOLE_VERSION': JSON.stringify(pkg.version) };
+const nodeCommon = { bundle: true, platform: 'node', target: 'node20', packages: 'external', define, sourcemap: 'linked', logLevel: 'warning' };
+
+const electronMain = path.join(root, 'main/electron/main.ts');
+const electronPreload = path.join(root, 'main/electron/preload.ts');
+
+await Promise.all([
+  // Browser mode (plain Node).
+  build({ ...nodeCommon, entryPoints: { serve: 'main/web/serve.ts' }, outdir: path.join(dist, 'main'), format: 'esm' }),
+  // Electron main process (ESM) and preload (CommonJS: sandboxed preloads cannot be ESM).
+  existsSync(electronMain) &&
+    build({ ...nodeCommon, entryPoints: { main: electronMain }, outdir: path.join(dist, 'electron'), format: 'esm', external: ['electron'] }),
+  existsSync(electronPreload) &&
+    build({ ...nodeCommon, entryPoints: { preload: electronPreload }, outfile: path.join(dist, 'electron', 'preload.cjs'), format: 'cjs', external: ['electron'] }),
+  // Renderer: noVNC 1.7 is ESM with a top-level await, so bundle as ESM for ES2022 browsers.
+  build({
+    entryPoints: { main: 'renderer/main.ts' },
+    outdir: path.join(dist, 'renderer'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome120'],
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  }),
+]);
+mkdirSync(path.join(dist, 'renderer'), { recursive: true });
+for (const file of ['index.html', 'style.css']) copyFileSync(path.join(root, 'renderer', file), path.join(dist, 'renderer', file));
+copyFileSync(path.join(root, 'package.json'), stamp);
+console.log(`built Porthole ${pkg.version} into dist/`);

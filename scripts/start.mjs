@@ -1,0 +1,47 @@
+// `npm start`: builds if needed, then runs the Electron app; where the Electron binary is
+// missing (it cannot be downloaded everywhere) it says so in one line and starts browser mode.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-needed'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
+function electronBinary() {
+  try {
+    const pathFile = path.join(path.dirname(createRequire(import.meta.url).resolve('electron')), 'path.txt');
+    if (!existsSync(pathFile)) return { reason: 'the Electron binary was not downloaded (installed with ELECTRON_SKIP_BINARY_DOWNLOAD or offline)' };
+    const binary = path.join(path.dirname(pathFile), 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? { binary } : { reason: `the Electron binary is missing at ${binary}` };
+  } catch {
+    return { reason: 'the electron package is not installed' };
+  }
+}
+
+// Electron 45 fetches its binary on first use rather than at install; try that once, quietly
+// giving up where there is no internet or the download was switched off.
+function tryDownloadElectron() {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return;
+  try {
+    const installer = path.join(path.dirname(createRequire(import.meta.url).resolve('electron')), 'install.js');
+    spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 180_000 });
+  } catch {
+    // the fallback below says why
+  }
+}
+
+const args = process.argv.slice(2);
+let found = electronBinary();
+if (!found.binary) {
+  tryDownloadElectron();
+  found = electronBinary();
+}
+const child = found.binary
+  ? spawn(found.binary, [root, ...args], { stdio: 'inherit' })
+  : (console.log(`Electron is not available (${found.reason}); starting browser mode instead.`),
+    spawn(process.execPath, [path.join(root, 'dist/main/serve.js'), ...args], { stdio: 'inherit' }));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
