@@ -32,6 +32,7 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
   });
   ws.binaryType = 'nodebuffer';
 
+  let opened = false;
   let sawData = false;
   let failure: PortholeErrorShape | undefined;
   let finished = false;
@@ -56,6 +57,7 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
   };
 
   ws.on('open', () => {
+    opened = true;
     if (options.limits.pingIntervalMs > 0) {
       pingTimer = setInterval(() => {
         if (!alive) {
@@ -89,8 +91,11 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
     failure ??= classifyUpstreamError(err);
   });
   ws.on('close', () => {
-    if (failure) finish(failure);
-    else if (!sawData && target.flavour !== 'proxmox') finish(makeError('token-rejected-or-expired'));
+    // A connection dropped before the first byte — a reset in place of the 101 (websockify 0.10),
+    // or a close right after it (Nova) — is how these servers refuse a bad or expired token.
+    const dropped = !sawData && (failure === undefined ? opened : failure.code === 'remote-closed');
+    if (dropped && target.flavour !== 'proxmox') finish(makeError('token-rejected-or-expired'));
+    else if (failure) finish(failure);
     else if (!sawData) finish(makeError('remote-closed', 'closed before the console started'));
     else finish(undefined);
   });

@@ -28,6 +28,22 @@ function openBrowser(url: string): void {
 }
 
 async function main(): Promise<void> {
+  // Installed first, so Ctrl+C during start-up also closes whatever has started.
+  let running: { close(): Promise<void> }[] = [];
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    void Promise.all(running.map((r) => r.close())).then(() => {
+      console.log(`Porthole stopped (${signal}).`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   let values: { port?: string; 'data-dir'?: string; 'no-open'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -53,30 +69,18 @@ async function main(): Promise<void> {
   const rendererDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
   const logger = createLogger();
   const web = await startWebServer({ port, files: loadStaticFiles(rendererDir) });
+  running = [web];
   const core = await startCore(
     { dataDir, appOrigin: web.auth.origin, shell: 'browser', version: process.env.PORTHOLE_VERSION ?? '0.0.0-dev' },
     { logger },
   );
   web.attachCore(core);
+  running = [core, web];
 
   // The one line a user (or a test) needs: the launch URL with its secret. Printed, never logged.
   console.log(`Porthole is running in browser mode. Open: ${web.auth.launchUrl}`);
   if (!values['no-open']) openBrowser(web.auth.launchUrl);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 5000);
-    force.unref();
-    void Promise.all([core.close(), web.close()]).then(() => {
-      console.log('Porthole stopped.');
-      process.exit(0);
-    });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

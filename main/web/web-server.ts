@@ -56,20 +56,19 @@ export async function startWebServer(options: { port: number; files: Map<string,
   server.on('request', (req, res) => {
     if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, false)) return deny(res, 403, 'forbidden');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', auth.origin);
-    } catch {
-      return deny(res, 400, 'bad request');
-    }
-    if (url.pathname === '/' && url.searchParams.has('launch')) {
-      if (!auth.isLaunch(url.searchParams.get('launch'))) return deny(res, 403, 'this launch link is not valid; use the URL Porthole printed');
+    // The raw path, not a parsed URL: "//host/x" must not fold into "/" (or anything else).
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q === -1 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
+    if (pathname === '/' && query.has('launch')) {
+      if (!auth.isLaunch(query.get('launch'))) return deny(res, 403, 'this launch link is not valid; use the URL Porthole printed');
       // Relative, same-origin redirect that drops the secret from the address bar.
       res.writeHead(303, { ...baseHeaders, 'Set-Cookie': auth.setCookieHeader(), Location: '/' });
       return res.end();
     }
     if (!auth.hasCookie(req.headers)) return deny(res, 403, 'open Porthole with the URL it printed in the terminal');
-    const file = options.files.get(url.pathname);
+    const file = options.files.get(pathname);
     if (!file) return deny(res, 404, 'not found');
     const headers: Record<string, string> = { ...baseHeaders, 'Content-Type': file.type, 'Content-Length': String(file.body.length) };
     if (file.type.startsWith('text/html') && core) {

@@ -125,6 +125,6 @@ describe('browser mode', () => {
     const own = await startPorthole();
     const exit = await own.stop('SIGINT');
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(own.output()).toContain('Porthole stopped.');
+    expect(own.output()).toContain('Porthole stopped (SIGINT).');
   });
 });

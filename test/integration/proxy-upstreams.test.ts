@@ -1,0 +1,267 @@
+// Every upstream kind against its real peer, and every upstream error code produced by a real
+// situation: Xvnc, Debian's websockify (plain and TLS), a Nova-like gate, TLS servers with the
+// wrong certificates, ports with nothing or something silent behind them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { closeCodeFor, type ErrorCode } from '../../app/errors.js';
+import type { WebSocketTarget } from '../../app/console-target.js';
+import { freePort } from '../fixtures/ports.js';
+import { sharedPeers } from '../fixtures/shared-peers.js';
+import { startHttpStatusServer, startSilentListener, startFloodServer, type FakeUpstream } from '../fixtures/fake-upstreams.js';
+import { startNovaGate, type NovaGate } from '../fixtures/nova-gate.js';
+import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
+import { startXvnc, type Xvnc } from '../fixtures/xvnc.js';
+import { startInProcessProxy, type InProcessProxy, type RendererClient } from '../fixtures/in-process-proxy.js';
+
+const peers = sharedPeers();
+const banner = /^RFB 003\.00\d\n/;
+let proxy: InProcessProxy;
+const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
+
+function ws(partial: Partial<WebSocketTarget> & Pick<WebSocketTarget, 'port'>): WebSocketTarget {
+  return { kind: 'websocket', flavour: 'websockify', secure: false, host: '127.0.0.1', path: '/', query: [], ...partial };
+}
+
+async function expectClosedWith(client: RendererClient, code: ErrorCode): Promise<void> {
+  const closed = await client.closed;
+  expect({ code: closed.code, reason: closed.reason }).toEqual({ code: closeCodeFor[code], reason: code });
+  await expect.poll(() => proxy.events.find((e) => e.sessionId === client.sessionId && e.state !== 'connecting' && e.state !== 'connected')?.error?.code).toBe(code);
+}
+
+beforeAll(async () => {
+  proxy = await startInProcessProxy({ connectTimeoutMs: 1500 });
+});
+afterAll(async () => {
+  await proxy.close();
+});
+
+describe('endpoint kinds against real peers', () => {
+  it('websockify token endpoint (ws://): the RFB banner arrives and the session counts bytes', async () => {
+    const client = await proxy.connect({ target: ws({ port: peers.websockify.port, token: peers.websockify.token }) });
+    expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+    client.ws.close();
+    await client.closed;
+  });
+
+  it('websockify over verified TLS (wss://, --ssl-only) with the profile CA', async () => {
+    const client = await proxy.connect({
+      target: ws({ secure: true, host: 'localhost', port: peers.websockifyTls.port, token: peers.websockifyTls.token }),
+      tls: { allowInsecure: false, caPem },
+    });
+    expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+    client.ws.close();
+  });
+
+  it('direct VNC over TCP to Xvnc', async () => {
+    const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort } });
+    expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+    client.ws.close();
+  });
+
+  it('VNC over TLS-wrapped TCP (a stunnel-like front of Xvnc)', async () => {
+    const front = tls.createServer({ cert: readFileSync(peers.pki.server.certPath), key: readFileSync(peers.pki.server.keyPath) }, (socket) => {
+      const back = net.connect(peers.xvnc.rfbPort, '127.0.0.1');
+      socket.pipe(back).pipe(socket);
+      socket.on('error', () => back.destroy());
+      back.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const port = (front.address() as net.AddressInfo).port;
+    try {
+      const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: true, host: 'localhost', port }, tls: { allowInsecure: false, caPem } });
+      expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      client.ws.close();
+      await client.closed;
+    } finally {
+      front.close();
+    }
+  });
+
+  describe('Nova-like gate', () => {
+    let gate: NovaGate;
+    const tokens = new Map<string, { host: string; port: number; expiresAt?: number }>();
+    beforeAll(async () => {
+      tokens.set('nova-good', { host: '127.0.0.1', port: peers.xvnc.rfbPort });
+      tokens.set('nova-expired', { host: '127.0.0.1', port: peers.xvnc.rfbPort, expiresAt: Date.now() - 1000 });
+      gate = await startNovaGate({ tokens });
+    });
+    afterAll(async () => gate.stop());
+
+    it('token in the query', async () => {
+      const client = await proxy.connect({ target: ws({ flavour: 'nova', port: gate.port, token: 'nova-good' }) });
+      expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      client.ws.close();
+    });
+
+    it('token in a cookie, for older consoles', async () => {
+      const client = await proxy.connect({ target: ws({ flavour: 'nova', port: gate.port, token: 'nova-good', tokenIn: 'cookie' }) });
+      expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      client.ws.close();
+    });
+
+    it('sends no Origin by default, and a per-profile Origin override when a gateway demands one', async () => {
+      const good = await proxy.connect({ target: ws({ flavour: 'nova', host: 'localhost', port: gate.port, token: 'nova-good' }), originOverride: 'https://localhost' });
+      expect((await good.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      good.ws.close();
+      // A wrong override is refused by the gate after the upgrade: reported as a closed session.
+      const bad = await proxy.connect({ target: ws({ flavour: 'nova', host: 'localhost', port: gate.port, token: 'nova-good' }), originOverride: 'https://evil.example' });
+      expect((await bad.closed).code).toBeGreaterThanOrEqual(4000);
+    });
+
+    it('an expired token → token-rejected-or-expired', async () => {
+      await expectClosedWith(await proxy.connect({ target: ws({ flavour: 'nova', port: gate.port, token: 'nova-expired' }) }), 'token-rejected-or-expired');
+    });
+  });
+});
+
+describe('each upstream error code from a real situation', () => {
+  const fakes: FakeUpstream[] = [];
+  let ownWebsockify: Websockify;
+  let ownXvnc: Xvnc;
+  afterAll(async () => {
+    await Promise.all(fakes.map((f) => f.stop()));
+    await ownWebsockify?.stop();
+    await ownXvnc?.stop();
+  });
+
+  it('token-rejected-or-expired: a token not in websockify\'s token file', async () => {
+    await expectClosedWith(await proxy.connect({ target: ws({ port: peers.websockify.port, token: 'not-in-the-file' }) }), 'token-rejected-or-expired');
+  });
+
+  it('tcp-refused: a port with nothing listening', async () => {
+    const port = await freePort();
+    await expectClosedWith(await proxy.connect({ target: ws({ port, token: 'x' }) }), 'tcp-refused');
+    await expectClosedWith(await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port } }), 'tcp-refused');
+  });
+
+  it('tcp-timeout: a listener that accepts and never speaks', async () => {
+    const silent = await startSilentListener();
+    fakes.push(silent);
+    await expectClosedWith(await proxy.connect({ target: ws({ port: silent.port, token: 'x' }) }), 'tcp-timeout');
+    await expectClosedWith(await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: silent.port } }), 'tcp-timeout');
+  });
+
+  it('ws-upgrade-rejected: the server answers the upgrade with HTTP 403', async () => {
+    const forbidden = await startHttpStatusServer(403);
+    fakes.push(forbidden);
+    const client = await proxy.connect({ target: ws({ port: forbidden.port, token: 'x' }) });
+    await expectClosedWith(client, 'ws-upgrade-rejected');
+    expect(proxy.events.find((e) => e.sessionId === client.sessionId && e.error)?.error?.detail).toBe('HTTP 403');
+  });
+
+  it('tls-untrusted: a certificate from another CA', async () => {
+    const other = await startWebsockify({ tokens: { t: `127.0.0.1:${peers.xvnc.rfbPort}` }, tls: peers.pki.otherServer, sslOnly: true });
+    try {
+      await expectClosedWith(await proxy.connect({ target: ws({ secure: true, host: 'localhost', port: other.port, token: 't' }), tls: { allowInsecure: false, caPem } }), 'tls-untrusted');
+      // allowInsecure is an explicit per-profile choice: it connects, and says so in the log.
+      const insecure = await proxy.connect({ target: ws({ secure: true, host: 'localhost', port: other.port, token: 't' }), tls: { allowInsecure: true } });
+      expect((await insecure.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      insecure.ws.close();
+      expect(proxy.logs()).toContain('TLS certificate verification is OFF');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('tls-hostname-mismatch: a trusted certificate for another host name', async () => {
+    const wrong = await startWebsockify({ tokens: { t: `127.0.0.1:${peers.xvnc.rfbPort}` }, tls: peers.pki.wrongHost, sslOnly: true });
+    try {
+      await expectClosedWith(await proxy.connect({ target: ws({ secure: true, host: 'localhost', port: wrong.port, token: 't' }), tls: { allowInsecure: false, caPem } }), 'tls-hostname-mismatch');
+    } finally {
+      await wrong.stop();
+    }
+  });
+
+  it('remote-closed: the VNC server is killed mid-session; the renderer hears within 1 s', async () => {
+    ownXvnc = await startXvnc();
+    ownWebsockify = await startWebsockify({ tokens: { t: `127.0.0.1:${ownXvnc.rfbPort}` } });
+    const client = await proxy.connect({ target: ws({ port: ownWebsockify.port, token: 't' }) });
+    await client.waitForBytes(12);
+    const killedAt = Date.now();
+    ownXvnc.process.child.kill('SIGKILL');
+    const closed = await client.closed;
+    expect(closed.at - killedAt).toBeLessThan(1000);
+    expect(closed.reason).toBe('remote-closed');
+  });
+
+  it('idle-timeout: nothing moves for the idle time', async () => {
+    const idle = await startInProcessProxy({ idleTimeoutMs: 300 });
+    try {
+      const silent = await startSilentListener();
+      fakes.push(silent);
+      const client = await idle.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort } });
+      await client.waitForBytes(12);
+      const closed = await client.closed;
+      expect(closed.reason).toBe('idle-timeout');
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('too-many-sessions: the cap is enforced with a clear error', async () => {
+    const small = await startInProcessProxy({ maxSessions: 1 });
+    try {
+      await small.connect({ target: ws({ port: peers.websockify.port, token: peers.websockify.token }) });
+      await expect(small.connect({ target: ws({ port: peers.websockify.port, token: peers.websockify.token }) })).rejects.toMatchObject({ code: 'too-many-sessions' });
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('renderer side of the relay', () => {
+  it('refuses text frames (RFB is binary) with close code 1003', async () => {
+    const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort } });
+    await client.waitForBytes(12);
+    client.ws.send('hello');
+    expect((await client.closed).code).toBe(1003);
+  });
+
+  it('refuses a renderer message over 1 MiB with 1009', async () => {
+    const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort } });
+    await client.waitForBytes(12);
+    client.ws.send(Buffer.alloc(1024 * 1024 + 1));
+    expect((await client.closed).code).toBe(1009);
+  });
+
+  it('closing the renderer socket closes the upstream within 1 s', async () => {
+    const gateTokens = new Map([['g', { host: '127.0.0.1', port: peers.xvnc.rfbPort }]]);
+    const gate = await startNovaGate({ tokens: gateTokens });
+    try {
+      const client = await proxy.connect({ target: ws({ flavour: 'nova', port: gate.port, token: 'g' }) });
+      await client.waitForBytes(12);
+      expect(gate.connections()).toBe(1);
+      client.ws.close();
+      await expect.poll(() => gate.connections(), { timeout: 1000, interval: 20 }).toBe(0);
+    } finally {
+      await gate.stop();
+    }
+  });
+
+  it('a renderer that stops reading while the upstream floods keeps buffered bytes near the cap', async () => {
+    const hwm = 1024 * 1024;
+    const limited = await startInProcessProxy({ highWaterMark: hwm });
+    const flood = await startFloodServer();
+    try {
+      const client = await limited.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: flood.port } });
+      await client.waitForBytes(1);
+      // Stop reading: the renderer's socket fills, the proxy must pause the upstream.
+      (client.ws as unknown as { _socket: net.Socket })._socket.pause();
+      const rssBefore = process.memoryUsage().rss;
+      await new Promise((r) => setTimeout(r, 1500));
+      const writtenEarly = flood.bytesWritten();
+      await new Promise((r) => setTimeout(r, 1000));
+      const [snapshot] = limited.sessions.snapshot();
+      // The proxy never buffered more than the cap plus one upstream read towards the renderer.
+      expect(snapshot!.peakBufferedToClient).toBeLessThan(hwm + 256 * 1024);
+      // And the upstream really was paused: the flood server could barely write more.
+      expect(flood.bytesWritten() - writtenEarly).toBeLessThan(16 * 1024 * 1024);
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await limited.close();
+      await flood.stop();
+    }
+  });
+});
