@@ -57,6 +57,8 @@ export const calls = {
   'app.info': { args: Empty, result: AppInfo },
   'session.open': { args: z.object({ source: SessionSource }).strict(), result: OpenedSession },
   'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
+  /** A new session (new ticket) to the same target as an ended one, for reconnecting after a drop. */
+  'session.reconnect': { args: z.object({ sessionId: Id }).strict(), result: OpenedSession },
   'profiles.list': { args: Empty, result: z.object({ profiles: z.array(ProfileSummary), notice: z.string().optional() }) },
   'profiles.save': { args: z.object({ profile: ProfileInput }).strict(), result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning) }) },
   'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: Empty },

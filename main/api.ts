@@ -75,16 +75,18 @@ export function createHandlers(deps: ApiDeps): Handlers {
     const tls = extra.tls ?? { allowInsecure: false };
     const displayAddress = describeTarget(target);
     const resolved = target.kind === 'demo' ? { kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port: await deps.demoPort() } : target;
+    const warnings = warningsFor(target, tls.allowInsecure);
     const { sessionId, wsUrl } = deps.sessions.open({
       callerId: caller.id,
       target: resolved,
       title: extra.title ?? titleFor(target),
       displayAddress,
       tls,
+      warnings,
       ...(extra.originOverride ? { originOverride: extra.originOverride } : {}),
       ...(extra.headers ? { headers: extra.headers } : {}),
     });
-    return { sessionId, wsUrl, title: extra.title ?? titleFor(target), displayAddress, warnings: warningsFor(target, tls.allowInsecure) };
+    return { sessionId, wsUrl, title: extra.title ?? titleFor(target), displayAddress, warnings };
   }
 
   return {
@@ -114,6 +116,11 @@ export function createHandlers(deps: ApiDeps): Handlers {
       });
       await store.touch(profile.id);
       return opened;
+    },
+
+    'session.reconnect': async ({ sessionId }, caller) => {
+      const { sessionId: id, wsUrl, request } = deps.sessions.reopen(sessionId, caller.id);
+      return { sessionId: id, wsUrl, title: request.title, displayAddress: request.displayAddress, warnings: request.warnings };
     },
 
     'session.close': async ({ sessionId }, caller) => {

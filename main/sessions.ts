@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { ConsoleTarget } from '../app/console-target.js';
 import { makeError, PortholeError, type PortholeErrorShape } from '../app/errors.js';
-import type { SessionStateEvent } from '../app/contract.js';
+import type { SessionStateEvent, SessionWarning } from '../app/contract.js';
 import type { Logger } from './log/logger.js';
 import { Relay, type RelayState } from './proxy/relay.js';
 import { connectTcp } from './proxy/upstream-tcp.js';
@@ -21,6 +21,7 @@ export interface SessionRequest {
   title: string;
   displayAddress: string;
   tls: TlsPolicy;
+  warnings: SessionWarning[];
   originOverride?: string;
   headers?: Record<string, string>;
 }
@@ -43,8 +44,13 @@ export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessio
 
 export type SessionListener = (callerId: string, event: SessionStateEvent) => void;
 
+/** How many ended sessions can still be reconnected (per process, oldest forgotten first). */
+const RECONNECTABLE = 64;
+
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** Ended sessions that may be reopened; a token the server refused is never retried. */
+  private readonly ended = new Map<string, SessionRequest>();
   private proxy: LoopbackProxy | undefined;
 
   constructor(
@@ -105,6 +111,14 @@ export class SessionManager {
     );
   };
 
+  /** Opens a new session to the target of an ended one (same caller only). */
+  reopen(sessionId: string, callerId: string): { sessionId: string; wsUrl: string; request: SessionRequest } {
+    const request = this.ended.get(sessionId);
+    if (!request || request.callerId !== callerId) throw new PortholeError('session-not-found');
+    this.ended.delete(sessionId);
+    return { ...this.open(request), request };
+  }
+
   close(sessionId: string, callerId: string): boolean {
     const session = this.sessions.get(sessionId);
     if (!session || session.request.callerId !== callerId) return false;
@@ -113,6 +127,7 @@ export class SessionManager {
   }
 
   closeCaller(callerId: string): void {
+    for (const [id, request] of this.ended) if (request.callerId === callerId) this.ended.delete(id);
     for (const session of [...this.sessions.values()]) if (session.request.callerId === callerId) this.end(session, undefined);
   }
 
@@ -135,6 +150,7 @@ export class SessionManager {
     session.state = state;
     if (state === 'closed' || state === 'failed') {
       this.sessions.delete(session.id);
+      this.remember(session, error);
       const c = session.relay?.counters;
       this.logger.info(
         { sessionId: session.id, state, code: error?.code, detail: error?.detail, bytesIn: c?.bytesIn, bytesOut: c?.bytesOut },
@@ -152,8 +168,15 @@ export class SessionManager {
       return; // the relay reports 'closed', which removes the session
     }
     this.sessions.delete(session.id);
+    this.remember(session, error);
     session.state = error ? 'failed' : 'closed';
     this.publish(session, session.state, error);
+  }
+
+  private remember(session: Session, error: PortholeErrorShape | undefined): void {
+    if (error?.code === 'token-rejected-or-expired') return;
+    this.ended.set(session.id, session.request);
+    if (this.ended.size > RECONNECTABLE) this.ended.delete(this.ended.keys().next().value!);
   }
 
   private publish(session: Session, state: RelayState, error?: PortholeErrorShape): void {
