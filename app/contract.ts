@@ -52,6 +52,22 @@ export const AppInfo = z.object({
 
 const Empty = z.object({}).strict();
 
+/** A deep link or .vv file waiting for the user's confirmation (never connected silently). */
+export const LinkRequestView = z.object({
+  requestId: Id,
+  kind: z.enum(['console-url', 'profile', 'vv-file']),
+  /** Where it would connect, without any secret. */
+  displayAddress: z.string(),
+  title: z.string().optional(),
+  profileId: Id.optional(),
+  warnings: z.array(SessionWarning),
+});
+export type LinkRequestView = z.infer<typeof LinkRequestView>;
+
+/** Console actions from the desktop app's menu, dispatched to the focused window. */
+export const MenuAction = z.enum(['connect', 'disconnect', 'send-ctrl-alt-del', 'type-text', 'screenshot', 'fullscreen', 'view-only']);
+export type MenuAction = z.infer<typeof MenuAction>;
+
 /** Every renderer → main call. */
 export const calls = {
   'app.info': { args: Empty, result: AppInfo },
@@ -59,6 +75,10 @@ export const calls = {
   'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
   /** A new session (new ticket) to the same target as an ended one, for reconnecting after a drop. */
   'session.reconnect': { args: z.object({ sessionId: Id }).strict(), result: OpenedSession },
+  /** Deep links and opened files (Electron); browser mode has none. */
+  'link.pending': { args: Empty, result: z.object({ requests: z.array(LinkRequestView) }) },
+  'link.accept': { args: z.object({ requestId: Id }).strict(), result: OpenedSession },
+  'link.dismiss': { args: z.object({ requestId: Id }).strict(), result: Empty },
   'profiles.list': { args: Empty, result: z.object({ profiles: z.array(ProfileSummary), notice: z.string().optional() }) },
   'profiles.save': { args: z.object({ profile: ProfileInput }).strict(), result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning) }) },
   'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: Empty },
@@ -71,6 +91,8 @@ export const calls = {
 /** Every main → renderer event. */
 export const events = {
   'session.state': SessionStateEvent,
+  'link.request': LinkRequestView,
+  'menu.action': z.object({ action: MenuAction }),
 } as const;
 
 export type CallName = keyof typeof calls;

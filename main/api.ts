@@ -128,6 +128,13 @@ export function createHandlers(deps: ApiDeps): Handlers {
       return {};
     },
 
+    // Links arrive only in the desktop app, whose shell answers these calls itself.
+    'link.pending': async () => ({ requests: [] }),
+    'link.accept': async () => {
+      throw new PortholeError('session-not-found', 'no such link request');
+    },
+    'link.dismiss': async () => ({}),
+
     'profiles.list': async () => (await deps.profiles()).list(),
     'profiles.save': async ({ profile }) => (await deps.profiles()).save(profile, resolveProfileAddress),
     'profiles.delete': async ({ profileId }) => {

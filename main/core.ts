@@ -88,6 +88,7 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
       await proxy.close();
       if (demo) await (await demo).close();
       if (profileStore) await (await profileStore).close();
+      await secrets.close();
       logger.info('core stopped');
     },
   };

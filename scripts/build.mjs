@@ -32,15 +32,24 @@ const nodeCommon = { bundle: true, platform: 'node', target: 'node20', packages:
 
 const electronMain = path.join(root, 'main/electron/main.ts');
 const electronPreload = path.join(root, 'main/electron/preload.ts');
+// Keychain code reads import.meta.url in ESM and __filename in CJS; esbuild warns about the former in CJS.
+nodeCommon.logOverride = { 'empty-import-meta': 'silent' };
 
 await Promise.all([
   // Browser mode (plain Node).
   build({ ...nodeCommon, entryPoints: { serve: 'main/web/serve.ts' }, outdir: path.join(dist, 'main'), format: 'esm' }),
-  // Electron main process (ESM) and preload (CommonJS: sandboxed preloads cannot be ESM).
-  existsSync(electronMain) &&
-    build({ ...nodeCommon, entryPoints: { main: electronMain }, outdir: path.join(dist, 'electron'), format: 'esm', external: ['electron'] }),
-  existsSync(electronPreload) &&
-    build({ ...nodeCommon, entryPoints: { preload: electronPreload }, outfile: path.join(dist, 'electron', 'preload.cjs'), format: 'cjs', external: ['electron'] }),
+  // Electron main process and preload, both CommonJS (sandboxed preloads cannot be ESM).
+  build({ ...nodeCommon, entryPoints: [electronMain], outfile: path.join(dist, 'electron', 'main.cjs'), format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({
+    ...nodeCommon,
+    entryPoints: [electronPreload],
+    outfile: path.join(dist, 'electron', 'preload.cjs'),
+    format: 'cjs',
+    target: 'chrome140',
+    minify: true,
+    packages: undefined,
+    external: ['electron'],
+  }),
   // Renderer: noVNC 1.7 is ESM with a top-level await, so bundle as ESM for ES2022 browsers.
   build({
     entryPoints: { main: 'renderer/main.ts' },
