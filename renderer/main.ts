@@ -3,6 +3,7 @@ import { makeError } from '../app/errors.js';
 import { connectToMain } from './transport/pick-transport.js';
 import { ConsoleArea } from './views/console-area.js';
 import { Notices } from './views/notices.js';
+import { ProfilesPanel } from './views/profiles/profiles-panel.js';
 import { bindQuickConnect } from './views/quick-connect.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -21,7 +22,16 @@ async function start(): Promise<void> {
     return;
   }
   const consoles = new ConsoleArea(byId('screen'), api, notices);
-  bindQuickConnect(byId('quick-connect'), byId('console-url'), byId('demo'), (source) => void consoles.open(source));
+  const urlField = byId<HTMLInputElement>('console-url');
+  bindQuickConnect(byId('quick-connect'), urlField, byId('demo'), (source) => void consoles.open(source));
+  const profiles = new ProfilesPanel(byId('profiles'), {
+    api,
+    connect: (source) => consoles.open(source),
+    showError: (error) => notices.showError(error),
+    setStatus: (text) => notices.setStatus(text),
+  });
+  byId('save-as-profile').addEventListener('click', () => void profiles.saveAs({ address: urlField.value.trim() }));
+  await profiles.refresh();
   notices.setStatus('Paste a console URL and press Connect, or open the Demo.');
   document.body.dataset.ready = 'true';
 }

@@ -1,0 +1,48 @@
+// Pure helpers for the profile list: search, recent, and the folder tree. No DOM here.
+import type { ProfileSummary } from '../../../app/profile.js';
+
+/** Matches name, address, tags and folder, case-insensitively; every word must match somewhere. */
+export function matchesSearch(profile: ProfileSummary, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const haystack = [profile.name, profile.endpoint.address, profile.folder, ...profile.tags].join('\n').toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function recentProfiles(profiles: readonly ProfileSummary[], count = 5): ProfileSummary[] {
+  return profiles
+    .filter((p) => p.lastUsedAt)
+    .sort((a, b) => (b.lastUsedAt ?? '').localeCompare(a.lastUsedAt ?? ''))
+    .slice(0, count);
+}
+
+export interface FolderNode {
+  name: string;
+  path: string;
+  folders: FolderNode[];
+  profiles: ProfileSummary[];
+}
+
+/** Builds the nested folder tree ("Customers/ACME" → Customers ▸ ACME), sorted by name. */
+export function folderTree(profiles: readonly ProfileSummary[]): FolderNode {
+  const root: FolderNode = { name: '', path: '', folders: [], profiles: [] };
+  for (const profile of profiles) {
+    let node = root;
+    for (const part of profile.folder ? profile.folder.split('/') : []) {
+      let child = node.folders.find((f) => f.name === part);
+      if (!child) {
+        child = { name: part, path: node.path ? `${node.path}/${part}` : part, folders: [], profiles: [] };
+        node.folders.push(child);
+      }
+      node = child;
+    }
+    node.profiles.push(profile);
+  }
+  const sort = (node: FolderNode): void => {
+    node.folders.sort((a, b) => a.name.localeCompare(b.name));
+    node.profiles.sort((a, b) => a.name.localeCompare(b.name));
+    node.folders.forEach(sort);
+  };
+  sort(root);
+  return root;
+}
