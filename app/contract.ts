@@ -81,6 +81,11 @@ export const calls = {
   'link.dismiss': { args: z.object({ requestId: Id }).strict(), result: Empty },
   'profiles.list': { args: Empty, result: z.object({ profiles: z.array(ProfileSummary), notice: z.string().optional() }) },
   'profiles.save': { args: z.object({ profile: ProfileInput }).strict(), result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning) }) },
+  /** Trust on first use: pin this certificate's public key for this profile only. */
+  'profiles.trustCertificate': {
+    args: z.object({ profileId: Id, pinSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) }).strict(),
+    result: z.object({ profile: ProfileSummary }),
+  },
   'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: Empty },
   'profiles.duplicate': { args: z.object({ profileId: Id }).strict(), result: z.object({ profile: ProfileSummary }) },
   'profiles.export': { args: z.object({ profileIds: z.array(Id).max(10_000).optional() }).strict(), result: ExportBundle },

@@ -110,7 +110,11 @@ export function createHandlers(deps: ApiDeps): Handlers {
       }
       const opened = await openSession(caller, target, {
         title: profile.name,
-        tls: { allowInsecure: profile.tls.allowInsecure, ...(profile.tls.caPem ? { caPem: profile.tls.caPem } : {}) },
+        tls: {
+          allowInsecure: profile.tls.allowInsecure,
+          ...(profile.tls.caPem ? { caPem: profile.tls.caPem } : {}),
+          ...(profile.tls.pinSha256 ? { pinSha256: profile.tls.pinSha256 } : {}),
+        },
         ...(profile.endpoint.originOverride ? { originOverride: profile.endpoint.originOverride } : {}),
         headers,
       });
@@ -137,6 +141,30 @@ export function createHandlers(deps: ApiDeps): Handlers {
 
     'profiles.list': async () => (await deps.profiles()).list(),
     'profiles.save': async ({ profile }) => (await deps.profiles()).save(profile, resolveProfileAddress),
+    'profiles.trustCertificate': async ({ profileId, pinSha256 }) => {
+      const store = await deps.profiles();
+      const p = await store.get(profileId);
+      if (!p) throw new PortholeError('profile-not-found');
+      const { profile } = await store.save(
+        {
+          id: p.id,
+          name: p.name,
+          folder: p.folder,
+          tags: p.tags,
+          address: p.endpoint.address,
+          kind: p.endpoint.kind,
+          ...(p.endpoint.originOverride ? { originOverride: p.endpoint.originOverride } : {}),
+          headers: p.endpoint.headers,
+          tls: { ...p.tls, pinSha256 },
+          display: p.display,
+          notes: p.notes,
+          secrets: {},
+        },
+        resolveProfileAddress,
+      );
+      return { profile };
+    },
+
     'profiles.delete': async ({ profileId }) => {
       await (await deps.profiles()).delete(profileId);
       return {};

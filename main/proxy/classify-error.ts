@@ -23,6 +23,7 @@ export function classifyUpstreamError(err: unknown): PortholeErrorShape {
   if (code === 'ECONNREFUSED') return makeError('tcp-refused', code);
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return makeError('tcp-timeout', code);
   if (tlsUntrusted.has(code)) return makeError('tls-untrusted', code);
+  if (code === 'PORTHOLE_TLS_PIN_MISMATCH') return makeError('tls-pin-mismatch');
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return makeError('tls-hostname-mismatch', code);
   if (/Opening handshake has timed out/.test(message)) return makeError('tcp-timeout', 'no answer to the WebSocket upgrade');
   if (/Server sent no subprotocol|Server sent an invalid subprotocol|Invalid Sec-WebSocket-Accept/.test(message)) {

@@ -1,11 +1,16 @@
 // Certificate verification for upstream TLS: on by default against the system store plus the
-// profile's CA bundle; allowInsecure is an explicit per-profile choice that the caller logs.
-import tls from 'node:tls';
+// profile's CA bundle. A profile may instead pin the server's public key (trust on first use):
+// then the pin is what is checked, before a single byte (and so the token) is sent.
+// allowInsecure is an explicit per-profile choice that the session logs each time.
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import tls from 'node:tls';
 
 export interface TlsPolicy {
   caPem?: string;
   allowInsecure: boolean;
+  /** Base64 SHA-256 of the server certificate's SubjectPublicKeyInfo. */
+  pinSha256?: string;
 }
 
 type CaKind = 'default' | 'system' | 'bundled' | 'extra';
@@ -23,10 +28,57 @@ function baseCertificates(): string[] {
   return [...out];
 }
 
-export function tlsOptionsFor(host: string, policy: TlsPolicy): tls.ConnectionOptions {
-  const options: tls.ConnectionOptions = { rejectUnauthorized: !policy.allowInsecure };
+export interface TlsVerifyOptions {
+  rejectUnauthorized: boolean;
+  servername?: string;
+  ca?: string[];
+}
+
+export function tlsOptionsFor(host: string, policy: TlsPolicy): TlsVerifyOptions {
+  // With a pin, the pin decides (checked in checkPin); chain checks would refuse a self-signed server.
+  const options: TlsVerifyOptions = { rejectUnauthorized: !policy.allowInsecure && !policy.pinSha256 };
   if (!isIP(host)) options.servername = host;
   // Passing `ca` replaces Node's default store, so only do it when there is something to add.
   if (policy.caPem) options.ca = [...baseCertificates(), policy.caPem];
   return options;
+}
+
+export function spkiSha256(cert: { publicKey: { export(options: { type: 'spki'; format: 'der' }): Buffer } }): string {
+  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+}
+
+/** An Error whose code classify-error maps to tls-pin-mismatch. */
+export class PinMismatchError extends Error {
+  readonly code = 'PORTHOLE_TLS_PIN_MISMATCH';
+  constructor() {
+    super('the server certificate does not match the pinned key');
+  }
+}
+
+/** Checks the pin on an established TLS socket; undefined when there is no pin or it matches. */
+export function checkPin(socket: tls.TLSSocket, policy: TlsPolicy): PinMismatchError | undefined {
+  if (!policy.pinSha256) return undefined;
+  const cert = socket.getPeerX509Certificate();
+  return cert && spkiSha256(cert) === policy.pinSha256 ? undefined : new PinMismatchError();
+}
+
+/**
+ * A connection factory for Node's http client (and so for `ws`): completes the TLS handshake and
+ * checks the pin before handing the socket over, so no request byte is written to a wrong server.
+ */
+export function pinnedTlsConnection(policy: TlsPolicy) {
+  return (options: tls.ConnectionOptions, done: (err: Error | null, socket?: tls.TLSSocket) => void): undefined => {
+    const socket = tls.connect(options);
+    const onError = (err: Error): void => done(err);
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      socket.off('error', onError);
+      const mismatch = checkPin(socket, policy);
+      if (mismatch) {
+        socket.destroy();
+        done(mismatch);
+      } else done(null, socket);
+    });
+    return undefined;
+  };
 }

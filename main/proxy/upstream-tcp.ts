@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import type { TcpTarget } from '../../app/console-target.js';
 import { classifyUpstreamError } from './classify-error.js';
-import { tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
+import { checkPin, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
 import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
 
 export interface TcpUpstreamOptions {
@@ -30,7 +30,15 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     socket.destroy();
   });
 
-  socket.once(target.tls ? 'secureConnect' : 'connect', () => h.open());
+  socket.once(target.tls ? 'secureConnect' : 'connect', () => {
+    const mismatch = socket instanceof tls.TLSSocket ? checkPin(socket, options.tls) : undefined;
+    if (mismatch) {
+      failure = makeError('tls-pin-mismatch');
+      socket.destroy();
+      return;
+    }
+    h.open();
+  });
   socket.on('data', (chunk: Buffer) => {
     if (!sawData) {
       sawData = true;

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import { upstreamWebSocketUrl, type WebSocketTarget } from '../../app/console-target.js';
 import { classifyUpstreamError } from './classify-error.js';
-import { tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
+import { pinnedTlsConnection, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
 import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
 
 export interface WebSocketUpstreamOptions {
@@ -21,8 +21,11 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
   const headers: Record<string, string> = { ...options.headers };
   if (target.token !== undefined && target.tokenIn === 'cookie') headers.Cookie = `token=${encodeURIComponent(target.token)}`;
 
+  const pinned = target.secure && options.tls.pinSha256 !== undefined;
   const ws = new WebSocket(upstreamWebSocketUrl(target), ['binary'], {
     ...(target.secure ? tlsOptionsFor(target.host, options.tls) : {}),
+    // ws types createConnection as synchronous; Node's http client also accepts the callback form used here.
+    ...(pinned ? { createConnection: pinnedTlsConnection(options.tls) as unknown as typeof import('node:net').createConnection } : {}),
     handshakeTimeout: options.limits.connectTimeoutMs,
     perMessageDeflate: false,
     followRedirects: false,

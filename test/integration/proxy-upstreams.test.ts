@@ -165,6 +165,42 @@ describe('each upstream error code from a real situation', () => {
     }
   });
 
+  it('trust on first use: a pinned key is accepted even when no CA vouches for it', async () => {
+    const other = await startWebsockify({ tokens: { t: `127.0.0.1:${peers.xvnc.rfbPort}` }, tls: peers.pki.otherServer, sslOnly: true });
+    try {
+      const client = await proxy.connect({
+        target: ws({ secure: true, host: 'localhost', port: other.port, token: 't' }),
+        tls: { allowInsecure: false, pinSha256: peers.pki.otherServer.spkiSha256 },
+      });
+      expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      client.ws.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('tls-pin-mismatch: a pinned endpoint whose certificate changed is refused before the token is sent', async () => {
+    const gateTokens = new Map([['pinned-token', { host: '127.0.0.1', port: peers.xvnc.rfbPort }]]);
+    const gate = await startNovaGate({ tokens: gateTokens, tls: peers.pki.server });
+    try {
+      // The profile pinned the old key; the server now presents a rotated one.
+      const pin = { allowInsecure: false, caPem, pinSha256: peers.pki.rotated.spkiSha256 };
+      await expectClosedWith(await proxy.connect({ target: ws({ flavour: 'nova', secure: true, host: 'localhost', port: gate.port, token: 'pinned-token' }), tls: pin }), 'tls-pin-mismatch');
+      expect(gate.accepted()).toBe(0); // no upgrade request, so no token, reached the server
+      // The same check guards TLS-wrapped TCP.
+      await expectClosedWith(await proxy.connect({ target: { kind: 'vnc-tcp', tls: true, host: 'localhost', port: gate.port }, tls: pin }), 'tls-pin-mismatch');
+      // And the right pin connects.
+      const good = await proxy.connect({
+        target: ws({ flavour: 'nova', secure: true, host: 'localhost', port: gate.port, token: 'pinned-token' }),
+        tls: { allowInsecure: false, pinSha256: peers.pki.server.spkiSha256 },
+      });
+      expect((await good.waitForBytes(12)).toString('latin1')).toMatch(banner);
+      good.ws.close();
+    } finally {
+      await gate.stop();
+    }
+  });
+
   it('tls-hostname-mismatch: a trusted certificate for another host name', async () => {
     const wrong = await startWebsockify({ tokens: { t: `127.0.0.1:${peers.xvnc.rfbPort}` }, tls: peers.pki.wrongHost, sslOnly: true });
     try {

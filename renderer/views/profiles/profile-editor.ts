@@ -114,7 +114,13 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
                 .filter(Boolean),
               headers: {},
               notes: notes.value,
-              tls: { allowInsecure: insecure.checked, ...(ca.value.trim() ? { caPem: ca.value.trim() } : {}) },
+              ...(profile ? { kind: profile.endpoint.kind } : {}),
+              tls: {
+                allowInsecure: insecure.checked,
+                ...(ca.value.trim() ? { caPem: ca.value.trim() } : {}),
+                // A trusted (pinned) certificate stays trusted until the URL changes.
+                ...(profile?.tls.pinSha256 && address.value.trim() === profile.endpoint.address ? { pinSha256: profile.tls.pinSha256 } : {}),
+              },
               display: {},
               secrets: {
                 ...(token.value ? { token: token.value } : {}),
