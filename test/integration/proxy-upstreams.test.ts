@@ -247,6 +247,29 @@ describe('each upstream error code from a real situation', () => {
   });
 });
 
+describe('lifetimes', () => {
+  it('1,000 open/close cycles return open file descriptors and sessions to the baseline', async () => {
+    const { readdirSync } = await import('node:fs');
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const target = { kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort };
+    // Warm up lazily opened handles before taking the baseline.
+    const warm = await proxy.connect({ target });
+    await warm.waitForBytes(12);
+    warm.ws.close();
+    await warm.closed;
+    await expect.poll(() => proxy.sessions.count).toBe(0);
+    const baseline = fds();
+    for (let i = 0; i < 1000; i++) {
+      const client = await proxy.connect({ target });
+      await client.waitForBytes(12);
+      client.ws.close();
+      await client.closed;
+    }
+    await expect.poll(() => proxy.sessions.count, { timeout: 5000 }).toBe(0);
+    await expect.poll(fds, { timeout: 5000 }).toBeLessThanOrEqual(baseline + 2);
+  }, 60_000);
+});
+
 describe('renderer side of the relay', () => {
   it('refuses text frames (RFB is binary) with close code 1003', async () => {
     const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.xvnc.rfbPort } });
