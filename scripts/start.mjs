@@ -13,9 +13,9 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 function electronBinary() {
   try {
     const pathFile = path.join(path.dirname(createRequire(import.meta.url).resolve('electron')), 'path.txt');
-    if (!existsSync(pathFile)) return { reason: 'the Electron binary was not downloaded (installed with ELECTRON_SKIP_BINARY_DOWNLOAD or offline)' };
+    if (!existsSync(pathFile)) return { reason: 'its binary was not downloaded — offline, or installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1' };
     const binary = path.join(path.dirname(pathFile), 'dist', readFileSync(pathFile, 'utf8').trim());
-    return existsSync(binary) ? { binary } : { reason: `the Electron binary is missing at ${binary}` };
+    return existsSync(binary) ? { binary } : { reason: `its binary is missing at ${binary}` };
   } catch {
     return { reason: 'the electron package is not installed' };
   }
@@ -41,7 +41,7 @@ if (!found.binary) {
 }
 const child = found.binary
   ? spawn(found.binary, [root, ...args], { stdio: 'inherit' })
-  : (console.log(`Electron is not available (${found.reason}); starting browser mode instead.`),
+  : (console.log(`Electron is not available: ${found.reason}. Starting browser mode instead.`),
     spawn(process.execPath, [path.join(root, 'dist/main/serve.js'), ...args], { stdio: 'inherit' }));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
