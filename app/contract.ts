@@ -3,6 +3,7 @@
 // schemas (the renderer is never trusted); both transports (Electron IPC and the browser-mode
 // WebSocket) carry exactly these messages, so the preload, the handlers and the renderer cannot drift.
 import { z } from 'zod';
+import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
 import { ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
 
@@ -75,6 +76,10 @@ export const calls = {
   'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
   /** A new session (new ticket) to the same target as an ended one, for reconnecting after a drop. */
   'session.reconnect': { args: z.object({ sessionId: Id }).strict(), result: OpenedSession },
+  /** "Test connection": DNS, TCP, TLS, WebSocket upgrade, RFB banner, each timed; `text` is redacted for support. */
+  'diagnostics.run': { args: z.object({ source: SessionSource }).strict(), result: z.object({ report: DiagnosticReport, text: z.string() }) },
+  /** The certificate a TLS console presents, for trust on first use. */
+  'diagnostics.certificate': { args: z.object({ source: SessionSource }).strict(), result: CertificateInfo },
   /** Deep links and opened files (Electron); browser mode has none. */
   'link.pending': { args: Empty, result: z.object({ requests: z.array(LinkRequestView) }) },
   'link.accept': { args: z.object({ requestId: Id }).strict(), result: OpenedSession },

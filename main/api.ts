@@ -1,11 +1,15 @@
 // The contract's implementation, transport-free. Arguments arrive already validated by the core.
-import type { CallArgs, CallName, CallResult, OpenedSession, SessionWarning } from '../app/contract.js';
-import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget } from '../app/console-target.js';
+import type { CallArgs, CallName, CallResult, SessionSource, SessionWarning } from '../app/contract.js';
+import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget, type TcpTarget, type WebSocketTarget } from '../app/console-target.js';
 import { parseConsoleAddress } from '../app/console-address.js';
 import { PortholeError, type PortholeErrorShape } from '../app/errors.js';
 import type { EndpointKind, Profile } from '../app/profile.js';
 import type { CallerContext } from './core-types.js';
-import type { SessionManager, SessionRequest } from './sessions.js';
+import { inspectCertificate } from './diagnostics/certificate.js';
+import { formatReport } from './diagnostics/format-report.js';
+import { runDiagnostics } from './diagnostics/run-diagnostics.js';
+import type { TlsPolicy } from './proxy/tls-policy.js';
+import type { SessionManager } from './sessions.js';
 import type { ProfileStore } from './profiles/profile-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
 
@@ -66,60 +70,89 @@ async function targetForProfile(profile: Profile, secrets: SecretStore): Promise
   return target;
 }
 
+/** Everything needed to reach a console, resolved in main (secrets included). */
+interface ResolvedSource {
+  target: ConsoleTarget;
+  title: string;
+  tls: TlsPolicy;
+  originOverride?: string;
+  headers?: Record<string, string>;
+  profileId?: string;
+}
+
 export function createHandlers(deps: ApiDeps): Handlers {
-  async function openSession(
-    caller: CallerContext,
-    target: ConsoleTarget,
-    extra: Partial<Pick<SessionRequest, 'tls' | 'originOverride' | 'headers'>> & { title?: string },
-  ): Promise<OpenedSession> {
-    const tls = extra.tls ?? { allowInsecure: false };
-    const displayAddress = describeTarget(target);
-    const resolved = target.kind === 'demo' ? { kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port: await deps.demoPort() } : target;
-    const warnings = warningsFor(target, tls.allowInsecure);
-    const { sessionId, wsUrl } = deps.sessions.open({
-      callerId: caller.id,
-      target: resolved,
-      title: extra.title ?? titleFor(target),
-      displayAddress,
-      tls,
-      warnings,
-      ...(extra.originOverride ? { originOverride: extra.originOverride } : {}),
-      ...(extra.headers ? { headers: extra.headers } : {}),
-    });
-    return { sessionId, wsUrl, title: extra.title ?? titleFor(target), displayAddress, warnings };
+  async function resolveSource(source: SessionSource): Promise<ResolvedSource> {
+    if (source.type === 'demo') return { target: { kind: 'demo' }, title: 'Demo', tls: { allowInsecure: false } };
+    if (source.type === 'url') {
+      const parsed = parseConsoleAddress(source.url);
+      if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
+      return { target: parsed.target, title: titleFor(parsed.target), tls: { allowInsecure: false } };
+    }
+    const store = await deps.profiles();
+    const profile = await store.get(source.profileId);
+    if (!profile) throw new PortholeError('profile-not-found');
+    const headers: Record<string, string> = { ...profile.endpoint.headers };
+    for (const name of profile.endpoint.secretHeaders) {
+      const value = await deps.secrets.get(profile.id, `header:${name}`);
+      if (value !== undefined) headers[name] = value;
+    }
+    return {
+      target: await targetForProfile(profile, deps.secrets),
+      title: profile.name,
+      tls: {
+        allowInsecure: profile.tls.allowInsecure,
+        ...(profile.tls.caPem ? { caPem: profile.tls.caPem } : {}),
+        ...(profile.tls.pinSha256 ? { pinSha256: profile.tls.pinSha256 } : {}),
+      },
+      ...(profile.endpoint.originOverride ? { originOverride: profile.endpoint.originOverride } : {}),
+      headers,
+      profileId: profile.id,
+    };
+  }
+
+  /** The demo is reached like any VNC server: over TCP to its loopback port. */
+  async function reachable(resolved: ResolvedSource): Promise<ResolvedSource & { target: WebSocketTarget | TcpTarget }> {
+    const { target } = resolved;
+    if (target.kind === 'demo') return { ...resolved, target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: await deps.demoPort() } };
+    return { ...resolved, target };
   }
 
   return {
     'app.info': async () => ({ name: 'Porthole', version: deps.version, shell: deps.shell }),
 
     'session.open': async ({ source }, caller) => {
-      if (source.type === 'demo') return openSession(caller, { kind: 'demo' }, { title: 'Demo' });
-      if (source.type === 'url') {
-        const parsed = parseConsoleAddress(source.url);
-        if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
-        return openSession(caller, parsed.target, {});
-      }
-      const store = await deps.profiles();
-      const profile = await store.get(source.profileId);
-      if (!profile) throw new PortholeError('profile-not-found');
-      const target = await targetForProfile(profile, deps.secrets);
-      const headers: Record<string, string> = { ...profile.endpoint.headers };
-      for (const name of profile.endpoint.secretHeaders) {
-        const value = await deps.secrets.get(profile.id, `header:${name}`);
-        if (value !== undefined) headers[name] = value;
-      }
-      const opened = await openSession(caller, target, {
-        title: profile.name,
-        tls: {
-          allowInsecure: profile.tls.allowInsecure,
-          ...(profile.tls.caPem ? { caPem: profile.tls.caPem } : {}),
-          ...(profile.tls.pinSha256 ? { pinSha256: profile.tls.pinSha256 } : {}),
-        },
-        ...(profile.endpoint.originOverride ? { originOverride: profile.endpoint.originOverride } : {}),
-        headers,
+      const resolved = await resolveSource(source);
+      const displayAddress = describeTarget(resolved.target);
+      const warnings = warningsFor(resolved.target, resolved.tls.allowInsecure);
+      const { target } = await reachable(resolved);
+      const { sessionId, wsUrl } = deps.sessions.open({
+        callerId: caller.id,
+        target,
+        title: resolved.title,
+        displayAddress,
+        tls: resolved.tls,
+        warnings,
+        ...(resolved.originOverride ? { originOverride: resolved.originOverride } : {}),
+        ...(resolved.headers ? { headers: resolved.headers } : {}),
       });
-      await store.touch(profile.id);
-      return opened;
+      if (resolved.profileId) await (await deps.profiles()).touch(resolved.profileId);
+      return { sessionId, wsUrl, title: resolved.title, displayAddress, warnings };
+    },
+
+    'diagnostics.run': async ({ source }) => {
+      const { target, tls, originOverride, headers } = await reachable(await resolveSource(source));
+      const report = await runDiagnostics(target, { tls, ...(originOverride ? { originOverride } : {}), ...(headers ? { headers } : {}) });
+      return { report, text: formatReport(report) };
+    },
+
+    'diagnostics.certificate': async ({ source }) => {
+      const { target, tls } = await reachable(await resolveSource(source));
+      const secure = target.kind === 'websocket' ? target.secure : target.tls;
+      if (!secure) throw new PortholeError('url-unsupported', 'this console does not use TLS, so it has no certificate');
+      return inspectCertificate(target.host, target.port, undefined, {
+        ...(tls.caPem ? { caPem: tls.caPem } : {}),
+        ...(tls.pinSha256 ? { pinSha256: tls.pinSha256 } : {}),
+      });
     },
 
     'session.reconnect': async ({ sessionId }, caller) => {

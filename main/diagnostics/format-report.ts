@@ -1,0 +1,64 @@
+// A diagnostics report as plain text for support tickets: one line per step, the error in words,
+// and the certificate. The report holds no secret by construction; redactText is the last line
+// of defence on the way out.
+import { redactText } from '../log/redact.js';
+import type { CertificateInfo, DiagnosticReport, DiagnosticStep } from './types.js';
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+function stepLines(s: DiagnosticStep): string[] {
+  const status = s.status === 'ok' ? 'OK' : s.status === 'failed' ? 'FAILED' : 'skipped';
+  const lines = [`  ${s.step.padEnd(9)} ${status.padEnd(7)} ${formatMs(s.ms).padStart(9)}  ${s.detail}`];
+  if (s.error) {
+    lines.push(`            error: ${s.error.code}${s.error.detail ? ` (${s.error.detail})` : ''}: ${s.error.message}`);
+    lines.push(`            hint: ${s.error.hint}`);
+  }
+  return lines;
+}
+
+function yesNo(b: boolean): string {
+  return b ? 'yes' : 'no';
+}
+
+function certificateLines(c: CertificateInfo): string[] {
+  const lines = [
+    'Server certificate:',
+    `  Subject:             ${c.subject}`,
+    `  Issuer:              ${c.issuer}`,
+    `  Valid from:          ${c.validFrom}`,
+    `  Valid to:            ${c.validTo}`,
+    `  Names (SAN):         ${c.subjectAltNames.length > 0 ? c.subjectAltNames.join(', ') : '(none)'}`,
+    `  Serial number:       ${c.serialNumber}`,
+    `  SHA-256 fingerprint: ${c.sha256Fingerprint}`,
+    `  Public key pin:      sha256/${c.spkiSha256}`,
+    `  Chain trusted:       ${yesNo(c.chainTrusted)}`,
+    `  Host name matches:   ${yesNo(c.hostnameMatches)}`,
+  ];
+  if (c.verifyError !== undefined) lines.push(`  Verification error:  ${c.verifyError}`);
+  if (c.pinMatches !== undefined) lines.push(`  Matches the pin:     ${yesNo(c.pinMatches)}`);
+  return lines;
+}
+
+/** Plain text for support, every secret redacted. */
+export function formatReport(report: DiagnosticReport): string {
+  const failed = report.steps.find((s) => s.step === report.stoppedAt && s.status === 'failed');
+  const result = report.ok ? 'OK: every step passed' : `FAILED at ${report.stoppedAt ?? '?'}${failed?.error ? ` (${failed.error.code})` : ''}`;
+  const lines = [
+    'Porthole connection test',
+    `Target:   ${report.target}`,
+    `Started:  ${report.startedAt}`,
+    `Result:   ${result}, ${formatMs(report.totalMs)} in all`,
+    '',
+    'Steps:',
+    ...report.steps.flatMap(stepLines),
+  ];
+  for (const s of report.steps) {
+    if (s.rfb && s.rfb.securityTypes.length > 0) {
+      lines.push('', 'Security types offered:', ...s.rfb.securityTypes.map((t) => `  ${String(t.type).padStart(3)}  ${t.name}`));
+    }
+    if (s.certificate) lines.push('', ...certificateLines(s.certificate));
+  }
+  return `${redactText(lines.join('\n'))}\n`;
+}
