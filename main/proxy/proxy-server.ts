@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ErrorCode } from '../../app/errors.js';
 import type { Logger } from '../log/logger.js';
+import { handshakeProblem, IDLE_SOCKET_MS, loopbackServerOptions } from '../http-hygiene.js';
 import { admitUpgrade } from './admission.js';
 import { TicketBook } from './tickets.js';
 
@@ -64,7 +65,8 @@ export class LoopbackProxy {
   }
 
   static async start(options: ProxyServerOptions): Promise<LoopbackProxy> {
-    const server = http.createServer({ maxHeaderSize: 8 * 1024, headersTimeout: 5000, requestTimeout: 10_000 });
+    const server = http.createServer(loopbackServerOptions);
+    server.setTimeout(IDLE_SOCKET_MS);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve());
@@ -86,19 +88,29 @@ export class LoopbackProxy {
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const problem = handshakeProblem(req);
+    if (problem) {
+      this.options.logger.warn({ code: 'bad-request', status: 400, problem }, 'proxy refused a malformed handshake');
+      refuse(socket, 400, 'bad-request');
+      return;
+    }
     const admission = admitUpgrade(req.url, req.headers, { port: this.port, origin: this.options.appOrigin });
     if (!admission.ok) {
       this.options.logger.warn({ code: admission.code, status: admission.status }, 'proxy refused a connection');
       refuse(socket, admission.status, admission.code);
       return;
     }
-    const sessionId = this.tickets.redeem(admission.ticket);
-    if (sessionId === undefined) {
+    if (!this.tickets.peek(admission.ticket)) {
       this.options.logger.warn({ code: 'ticket-invalid', status: 403 }, 'proxy refused a connection: unknown, used or expired ticket');
       refuse(socket, 403, 'ticket-invalid');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onAdmitted(sessionId, ws));
+    // Redeemed only once ws has accepted the handshake, so a malformed request never burns a ticket.
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const sessionId = this.tickets.redeem(admission.ticket);
+      if (sessionId === undefined) ws.close(1008, 'ticket-invalid');
+      else this.options.onAdmitted(sessionId, ws);
+    });
   }
 
   async close(): Promise<void> {

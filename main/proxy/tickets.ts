@@ -19,6 +19,12 @@ export class TicketBook<T> {
     return ticket;
   }
 
+  /** True if the ticket is known and unexpired; does not consume it. */
+  peek(ticket: string): boolean {
+    const entry = this.entries.get(ticket);
+    return entry !== undefined && entry.expiresAt > this.now();
+  }
+
   /** Returns the ticket's value and forgets the ticket; undefined if unknown, used or expired. */
   redeem(ticket: string): T | undefined {
     const entry = this.entries.get(ticket);

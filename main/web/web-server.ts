@@ -10,6 +10,7 @@ import { contentSecurityPolicy } from '../csp.js';
 import { BrowserAuth } from './browser-auth.js';
 import { serveApiSocket } from './api-socket.js';
 import type { StaticFile } from './static-files.js';
+import { handshakeProblem, hasDuplicateHost, IDLE_SOCKET_MS, loopbackServerOptions } from '../http-hygiene.js';
 
 const baseHeaders = {
   'X-Content-Type-Options': 'nosniff',
@@ -25,8 +26,10 @@ function deny(res: http.ServerResponse, status: number, text: string): void {
   res.end(`${text}\n`);
 }
 
-function denyUpgrade(socket: Duplex, status: number): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+const reasons: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' };
+
+function denyUpgrade(socket: Duplex, status: 400 | 403 | 404): void {
+  socket.end(`HTTP/1.1 ${status} ${reasons[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
@@ -39,7 +42,8 @@ export interface WebServer {
 }
 
 export async function startWebServer(options: { port: number; files: Map<string, StaticFile> }): Promise<WebServer> {
-  const server = http.createServer({ maxHeaderSize: 8 * 1024, headersTimeout: 5000, requestTimeout: 10_000 });
+  const server = http.createServer(loopbackServerOptions);
+  server.setTimeout(IDLE_SOCKET_MS);
   const sockets = new Set<Duplex>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -54,6 +58,7 @@ export async function startWebServer(options: { port: number; files: Map<string,
   let core: PortholeCore | undefined;
 
   server.on('request', (req, res) => {
+    if (hasDuplicateHost(req)) return deny(res, 400, 'bad request');
     if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, false)) return deny(res, 403, 'forbidden');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
     // The raw path, not a parsed URL: "//host/x" must not fold into "/" (or anything else).
@@ -79,6 +84,7 @@ export async function startWebServer(options: { port: number; files: Map<string,
   });
 
   server.on('upgrade', (req, socket, head) => {
+    if (handshakeProblem(req)) return denyUpgrade(socket, 400);
     if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, true) || !auth.hasCookie(req.headers)) return denyUpgrade(socket, 403);
     if (req.url !== '/api' || !core) return denyUpgrade(socket, 404);
     const c = core;
