@@ -87,7 +87,7 @@ const texts: Record<ErrorCode, { message: string; hint: string }> = {
   },
   'tls-untrusted': {
     message: 'The console server’s certificate is not trusted.',
-    hint: 'Add the CA that signed it to the profile, or trust the certificate for this profile after checking its fingerprint.',
+    hint: 'Add the CA that signed it to the profile, or run “Test connection” on the profile to review the certificate and trust it for that profile only.',
   },
   'tls-hostname-mismatch': {
     message: 'The console server’s certificate is for a different host name.',

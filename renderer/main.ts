@@ -2,6 +2,7 @@
 import { makeError } from '../app/errors.js';
 import { connectToMain } from './transport/pick-transport.js';
 import { ConsoleArea } from './views/console-area.js';
+import { showDiagnostics } from './views/diagnostics-dialog.js';
 import { Notices } from './views/notices.js';
 import { ProfilesPanel } from './views/profiles/profiles-panel.js';
 import { bindQuickConnect } from './views/quick-connect.js';
@@ -29,6 +30,11 @@ async function start(): Promise<void> {
     connect: (source) => consoles.open(source),
     showError: (error) => notices.showError(error),
     setStatus: (text) => notices.setStatus(text),
+  });
+  byId('test-connection').addEventListener('click', () => {
+    const url = urlField.value.trim();
+    if (!url) return urlField.focus();
+    void showDiagnostics({ api, showError: (e) => notices.showError(e), setStatus: (t) => notices.setStatus(t) }, { type: 'url', url }, 'this console');
   });
   byId('save-as-profile').addEventListener('click', () => void profiles.saveAs({ address: urlField.value.trim() }));
   await profiles.refresh();

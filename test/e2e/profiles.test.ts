@@ -3,6 +3,8 @@
 // name, export, import on a fresh data directory — and the token is only ever in the keychain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -128,6 +130,47 @@ describe('profiles, end to end with the OS keychain', () => {
       await expect.poll(() => page.getByRole('status').textContent()).toContain('Imported: 2 added, 0 updated.');
       await expect.poll(() => page.getByRole('button', { name: 'ACME db-01', exact: true }).count()).toBe(1);
     });
+  });
+
+  it('trusts a certificate on first use for one profile, and refuses it loudly once it changes', async () => {
+    // A TLS front whose certificate (from a CA nobody trusts) can be swapped while it runs.
+    const front = tls.createServer({ cert: readFileSync(peers.pki.otherServer.certPath), key: readFileSync(peers.pki.otherServer.keyPath) }, (socket) => {
+      const back = net.connect(websockify.port, '127.0.0.1');
+      socket.pipe(back).pipe(socket);
+      socket.on('error', () => back.destroy());
+      back.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const port = (front.address() as net.AddressInfo).port;
+    try {
+      await withPorthole(dataDir, async (page) => {
+        await page.getByRole('button', { name: 'New profile' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByLabel('Name').fill('Self-signed lab');
+        await dialog.getByLabel('Console URL').fill(`https://localhost:${port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
+        await expect.poll(() => page.getByRole('alert').textContent()).toContain('certificate is not trusted');
+
+        await page.getByRole('button', { name: 'Test connection Self-signed lab' }).click();
+        const report = page.getByRole('dialog', { name: 'Connection test' });
+        await expect.poll(() => report.textContent()).toContain('Server certificate');
+        await saveScreenshot(page, 'profiles-certificate-review');
+        await report.getByRole('button', { name: 'Trust this certificate for this profile' }).click();
+        await expect.poll(() => page.getByRole('status').textContent()).toContain('now trusts the certificate');
+
+        await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
+        await waitForConsoleColour(page, ROOT_RGB);
+
+        // The server's certificate changes (same CA-less situation, another key): refused, loudly.
+        front.setSecureContext({ cert: readFileSync(peers.pki.rotated.certPath), key: readFileSync(peers.pki.rotated.keyPath) });
+        await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
+        await expect.poll(() => page.getByRole('alert').textContent()).toContain('certificate has changed since you trusted it');
+        await saveScreenshot(page, 'profiles-pin-mismatch');
+      });
+    } finally {
+      front.close();
+    }
   });
 
   it('never wrote the token to the data directory, the logs or the export', () => {

@@ -3,6 +3,7 @@
 import type { PortholeApi, SessionSource } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
 import type { ProfileSummary } from '../../../app/profile.js';
+import { showDiagnostics } from '../diagnostics-dialog.js';
 import { editProfile, type EditorValues } from './profile-editor.js';
 import { folderTree, matchesSearch, recentProfiles, type FolderNode } from './profile-filter.js';
 
@@ -135,6 +136,7 @@ export class ProfilesPanel {
     }
     if (withActions) {
       li.append(
+        button('Test', `Test connection ${profile.name}`, () => void this.test(profile), 'small'),
         button('Edit', `Edit ${profile.name}`, () => void this.edit(profile), 'small'),
         button('Duplicate', `Duplicate ${profile.name}`, () => void this.duplicate(profile), 'small'),
         button('Delete', `Delete ${profile.name}`, () => void this.remove(profile), 'small'),
@@ -155,6 +157,10 @@ export class ProfilesPanel {
         : `Saved “${saved.value.profile.name}”.`,
     );
     await this.refresh();
+  }
+
+  private async test(profile: ProfileSummary): Promise<void> {
+    await showDiagnostics({ ...this.deps, trusted: () => void this.refresh() }, { type: 'profile', profileId: profile.id }, profile.name);
   }
 
   private async duplicate(profile: ProfileSummary): Promise<void> {
