@@ -62,6 +62,8 @@ export interface AppLike {
   getAppPath(): string;
   getVersion(): string;
   requestSingleInstanceLock(): boolean;
+  /** Registers this app as the handler of a URL scheme (used on Windows, where installers do not). */
+  setAsDefaultProtocolClient(protocol: string): boolean;
   /** Forces the sandbox on every renderer; must be called before ready. */
   enableSandbox(): void;
   quit(): void;

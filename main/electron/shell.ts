@@ -13,6 +13,9 @@ import { createLinkCalls, LINK_REQUEST_EVENT, LinkRequests, type LinkRequestDeps
 import { buildMenuTemplate, MENU_ACTION_EVENT, type MenuAction } from './menu.js';
 import { guardSessionPermissions, guardWebContents } from './navigation-guard.js';
 import { claimSingleInstance } from './single-instance.js';
+
+/** The URL schemes Porthole handles (also declared in electron-builder.yml). */
+export const URL_SCHEMES = ['porthole', 'vnc'] as const;
 import { mainWindowOptions, restoreBounds } from './window-options.js';
 import { loadWindowState, saveWindowState } from './window-state.js';
 
@@ -135,6 +138,8 @@ export function startShell(options: ShellOptions): ShellHandle {
     submitLinks,
   };
   if (!primary) return { ...handle, ready: Promise.resolve() };
+  // macOS and Linux learn the schemes from the bundle / desktop entry; on Windows the app registers itself.
+  if (platform === 'win32' && app.isPackaged) for (const scheme of URL_SCHEMES) app.setAsDefaultProtocolClient(scheme);
 
   const navigationDeps = {
     openExternal: (url: string) => electron.shell.openExternal(url),

@@ -211,6 +211,10 @@ export class FakeApp extends FakeEmitter implements AppLike {
   getVersion(): string {
     return '9.8.7';
   }
+  setAsDefaultProtocolClient(protocol: string): boolean {
+    this.log.push(`setAsDefaultProtocolClient:${protocol}`);
+    return true;
+  }
   requestSingleInstanceLock(): boolean {
     this.log.push('requestSingleInstanceLock');
     return this.lock;

@@ -27,7 +27,7 @@ const recordingLog = (): ShellLog => ({
   error: (fields, message) => logs.push({ level: 'error', fields, message }),
 });
 
-async function start(opts: { argv?: string[]; lock?: boolean; failCore?: boolean; packaged?: boolean } = {}): Promise<void> {
+async function start(opts: { argv?: string[]; lock?: boolean; failCore?: boolean; packaged?: boolean; platform?: NodeJS.Platform } = {}): Promise<void> {
   fx = createFakeElectron({ userData: path.join(dir, 'userData'), appPath: dir, lock: opts.lock ?? true, packaged: opts.packaged ?? true });
   shell = startShell({
     electron: fx.api,
@@ -38,7 +38,7 @@ async function start(opts: { argv?: string[]; lock?: boolean; failCore?: boolean
     },
     rendererDir,
     preloadPath: '/app/dist/electron/preload.cjs',
-    platform: 'linux',
+    platform: opts.platform ?? 'linux',
     argv: opts.argv ?? ['/opt/Porthole/porthole'],
     cwd: dir,
     log: recordingLog(),
@@ -567,3 +567,14 @@ async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('URL scheme registration', () => {
+  it('registers porthole:// and vnc:// itself on Windows, where the installer does not', async () => {
+    await start({ platform: 'win32' });
+    expect(fx.app.log.filter((l) => l.startsWith('setAsDefaultProtocolClient'))).toEqual(['setAsDefaultProtocolClient:porthole', 'setAsDefaultProtocolClient:vnc']);
+  });
+  it('leaves it to the desktop entry on Linux', async () => {
+    await start({ platform: 'linux' });
+    expect(fx.app.log.filter((l) => l.startsWith('setAsDefaultProtocolClient'))).toEqual([]);
+  });
+});
