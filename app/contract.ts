@@ -69,11 +69,24 @@ export type LinkRequestView = z.infer<typeof LinkRequestView>;
 export const MenuAction = z.enum(['connect', 'disconnect', 'send-ctrl-alt-del', 'type-text', 'screenshot', 'fullscreen', 'view-only']);
 export type MenuAction = z.infer<typeof MenuAction>;
 
+export const SessionStats = z.object({
+  sessionId: Id,
+  title: z.string(),
+  displayAddress: z.string(),
+  state: SessionState,
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+});
+export type SessionStats = z.infer<typeof SessionStats>;
+
 /** Every renderer → main call. */
 export const calls = {
   'app.info': { args: Empty, result: AppInfo },
   'session.open': { args: z.object({ source: SessionSource }).strict(), result: OpenedSession },
   'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
+  /** The caller's open sessions with their counters (bytes each way, duration, state). */
+  'session.list': { args: Empty, result: z.object({ sessions: z.array(SessionStats) }) },
   /** A new session (new ticket) to the same target as an ended one, for reconnecting after a drop. */
   'session.reconnect': { args: z.object({ sessionId: Id }).strict(), result: OpenedSession },
   /** "Test connection": DNS, TCP, TLS, WebSocket upgrade, RFB banner, each timed; `text` is redacted for support. */

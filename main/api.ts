@@ -160,6 +160,8 @@ export function createHandlers(deps: ApiDeps): Handlers {
       return { sessionId: id, wsUrl, title: request.title, displayAddress: request.displayAddress, warnings: request.warnings };
     },
 
+    'session.list': async (_args, caller) => ({ sessions: deps.sessions.statsFor(caller.id) }),
+
     'session.close': async ({ sessionId }, caller) => {
       if (!deps.sessions.close(sessionId, caller.id)) throw new PortholeError('session-not-found');
       return {};

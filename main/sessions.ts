@@ -28,6 +28,7 @@ export interface SessionRequest {
 
 interface Session {
   id: string;
+  openedAt: number;
   request: SessionRequest;
   relay?: Relay;
   state: RelayState;
@@ -72,7 +73,7 @@ export class SessionManager {
     if (!this.proxy) throw new PortholeError('internal', 'proxy not started');
     if (this.sessions.size >= this.limits.maxSessions) throw new PortholeError('too-many-sessions', `limit ${this.limits.maxSessions}`);
     const id = randomUUID();
-    const session: Session = { id, request, state: 'connecting' };
+    const session: Session = { id, openedAt: Date.now(), request, state: 'connecting' };
     this.sessions.set(id, session);
     const wsUrl = this.proxy.issueUrl(id);
     // A ticket nobody redeems must not keep a session alive.
@@ -133,6 +134,22 @@ export class SessionManager {
 
   closeAll(): void {
     for (const session of [...this.sessions.values()]) this.end(session, undefined);
+  }
+
+  /** One caller's sessions with their counters, for the UI. */
+  statsFor(callerId: string): Array<{ sessionId: string; title: string; displayAddress: string; state: RelayState; bytesIn: number; bytesOut: number; durationMs: number }> {
+    const now = Date.now();
+    return [...this.sessions.values()]
+      .filter((s) => s.request.callerId === callerId)
+      .map((s) => ({
+        sessionId: s.id,
+        title: s.request.title,
+        displayAddress: s.request.displayAddress,
+        state: s.state,
+        bytesIn: s.relay?.counters.bytesIn ?? 0,
+        bytesOut: s.relay?.counters.bytesOut ?? 0,
+        durationMs: now - s.openedAt,
+      }));
   }
 
   /** Counters for diagnostics and tests. */

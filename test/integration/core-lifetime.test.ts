@@ -48,6 +48,10 @@ describe('session, window and app lifetimes', () => {
       const caller = { id: 'window-1' };
       const { session, closed } = await openConsole(core, caller);
       expect(gate.connections()).toBe(1);
+      const listed = (await core.handle('session.list', {}, caller)) as Outcome<{ sessions: Array<{ sessionId: string; state: string; bytesIn: number }> }>;
+      expect(listed.ok && listed.value.sessions).toEqual([expect.objectContaining({ sessionId: session.sessionId, state: 'connected' })]);
+      expect(listed.ok && listed.value.sessions[0]!.bytesIn).toBeGreaterThanOrEqual(12);
+      expect(await core.handle('session.list', {}, { id: 'someone-else' })).toEqual({ ok: true, value: { sessions: [] } });
       expect(await core.handle('session.close', { sessionId: session.sessionId }, caller)).toEqual({ ok: true, value: {} });
       await expect.poll(() => gate.connections(), { timeout: 1000, interval: 20 }).toBe(0);
       expect(await closed).toBe(1000);
