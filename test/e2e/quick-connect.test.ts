@@ -52,7 +52,7 @@ async function openPorthole(): Promise<Page> {
 
 async function connectTo(page: Page, url: string): Promise<void> {
   await page.getByLabel('Console URL').fill(url);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
 }
 
 describe('quick connect, end to end in Chromium', () => {
