@@ -3,6 +3,7 @@
 // schemas (the renderer is never trusted); both transports (Electron IPC and the browser-mode
 // WebSocket) carry exactly these messages, so the preload, the handlers and the renderer cannot drift.
 import { z } from 'zod';
+import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
 import { ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
@@ -128,6 +129,11 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: PortholeEr
 
 export const callNames = Object.keys(calls) as CallName[];
 export const eventNames = Object.keys(events) as EventName[];
+
+// The zod-free name lists (contract-names.ts) must name exactly these calls and events.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatch: [Same<CallName, (typeof CALL_NAMES)[number]>, Same<EventName, (typeof EVENT_NAMES)[number]>] = [true, true];
+void namesMatch;
 
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);

@@ -2,7 +2,9 @@
 // (each an ipcRenderer.invoke on "porthole:<call>") and on(event, listener) for known events only.
 // ipcRenderer itself, its event objects and anything else of Electron never reach the page.
 // Kept free of the 'electron' import so it can be tested in plain Node with fakes.
-import { callNames, eventNames, type CallArgs, type CallName, type CallResult, type EventName, type EventPayload, type Outcome } from '../../app/contract.js';
+import type { CallArgs, CallName, CallResult, EventName, EventPayload, Outcome } from '../../app/contract.js';
+// Names only: importing the schemas would pull zod into the sandboxed preload.
+import { CALL_NAMES as callNames, EVENT_NAMES as eventNames } from '../../app/contract-names.js';
 
 export const BRIDGE_KEY = 'porthole';
 const CHANNEL_PREFIX = 'porthole:';
