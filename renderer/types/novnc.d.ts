@@ -17,6 +17,8 @@ declare module '@novnc/novnc' {
     background: string;
     readonly capabilities: { power: boolean };
     clipViewport: boolean;
+    /** True while the remote screen is clipped to its container (clipViewport). */
+    readonly clippingViewport: boolean;
     compressionLevel: number;
     dragViewport: boolean;
     focusOnClick: boolean;

@@ -1,46 +1,87 @@
-// One console: noVNC drawing into the element labelled "Console", connected to the loopback
-// proxy with the session's single-use URL. Failures reported by main (session.state) win over
-// noVNC's own guess, because main knows why the upstream went away.
+// One connection of one console: noVNC drawing into the tab's console element, connected to the
+// loopback proxy with the session's single-use URL. A reconnect is a new ConsoleView (new session,
+// new ticket) in the same element. Failures reported by main (session.state) win over noVNC's own
+// guess, because main knows why the upstream went away.
 import RFB from '@novnc/novnc';
 import type { OpenedSession, SessionStateEvent } from '../../app/contract.js';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import type { KeyStroke } from './console/keysyms.js';
+import type { ScalingMode } from './console/settings.js';
 
 export interface ConsoleCallbacks {
   connected(desktopName: string): void;
-  ended(error: PortholeErrorShape | undefined): void;
+  /** The connection is over. `userInitiated`: Porthole closed it (Disconnect, closing the tab). */
+  ended(error: PortholeErrorShape | undefined, userInitiated: boolean): void;
+  desktopName?(name: string): void;
+  /** Text the remote machine put on its clipboard. */
+  clipboard?(text: string): void;
+  capabilities?(caps: { power: boolean }): void;
 }
 
+export interface ConsoleViewOptions {
+  scaling: ScalingMode;
+  viewOnly: boolean;
+  qualityLevel: number;
+  compressionLevel: number;
+}
+
+/** How long to wait for main's session.state after noVNC reports a close, when it has not come yet. */
+const MAIN_STATE_GRACE_MS = 400;
+
 export class ConsoleView {
-  private readonly rfb: RFB;
+  readonly rfb: RFB;
   private mainError: PortholeErrorShape | undefined;
   private ended = false;
-  private desktopName = '';
+  private userInitiated = false;
+  private isConnected = false;
+  private wasConnected = false;
+  private name = '';
 
   constructor(
     readonly session: OpenedSession,
-    private readonly screen: HTMLElement,
+    private readonly target: HTMLElement,
     private readonly callbacks: ConsoleCallbacks,
+    options: ConsoleViewOptions,
   ) {
-    this.rfb = new RFB(screen, session.wsUrl, { wsProtocols: ['binary'], shared: true });
-    this.rfb.scaleViewport = true;
+    this.rfb = new RFB(target, session.wsUrl, { wsProtocols: ['binary'], shared: true });
     this.rfb.background = 'transparent';
+    this.setScaling(options.scaling);
+    this.rfb.viewOnly = options.viewOnly;
+    this.rfb.qualityLevel = options.qualityLevel;
+    this.rfb.compressionLevel = options.compressionLevel;
     this.rfb.addEventListener('desktopname', (e) => {
-      this.desktopName = (e as CustomEvent<{ name: string }>).detail.name;
+      this.name = (e as CustomEvent<{ name: string }>).detail.name;
+      callbacks.desktopName?.(this.name);
     });
     this.rfb.addEventListener('connect', () => {
-      screen.dataset.state = 'connected';
-      callbacks.connected(this.desktopName);
+      this.isConnected = true;
+      this.wasConnected = true;
+      target.dataset.state = 'connected';
+      callbacks.connected(this.name);
     });
+    this.rfb.addEventListener('clipboard', (e) => callbacks.clipboard?.((e as CustomEvent<{ text: string }>).detail.text));
+    this.rfb.addEventListener('capabilities', () => callbacks.capabilities?.({ power: this.rfb.capabilities.power }));
     this.rfb.addEventListener('disconnect', (e) => {
+      this.isConnected = false;
       const clean = (e as CustomEvent<{ clean: boolean }>).detail.clean;
+      const decide = (): void => this.finish(this.mainError ?? (clean || this.userInitiated ? undefined : makeError('remote-closed')));
       // main's session.state usually arrives first; give it a moment if it has not.
-      setTimeout(() => this.finish(this.mainError ?? (clean ? undefined : makeError('remote-closed'))), this.mainError ? 0 : 250);
+      if (this.mainError || this.userInitiated) decide();
+      else setTimeout(decide, MAIN_STATE_GRACE_MS);
     });
     this.rfb.addEventListener('securityfailure', (e) => {
       const reason = (e as CustomEvent<{ reason?: string }>).detail.reason;
       this.mainError ??= makeError('remote-closed', reason ? `authentication failed: ${reason}` : 'authentication failed');
     });
-    screen.dataset.state = 'connecting';
+    target.dataset.state = 'connecting';
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  get desktopName(): string {
+    return this.name;
   }
 
   onSessionState(event: SessionStateEvent): void {
@@ -48,14 +89,60 @@ export class ConsoleView {
     if (event.error) this.mainError = event.error;
   }
 
+  /** Ends the connection on purpose (no automatic reconnect follows). */
   disconnect(): void {
-    this.rfb.disconnect();
+    this.userInitiated = true;
+    if (this.ended) return;
+    try {
+      this.rfb.disconnect();
+    } catch {
+      this.finish(undefined);
+    }
+  }
+
+  setScaling(mode: ScalingMode): void {
+    this.rfb.scaleViewport = mode === 'fit';
+    this.rfb.resizeSession = mode === 'remote';
+    this.rfb.clipViewport = false;
+  }
+
+  setViewOnly(on: boolean): void {
+    this.rfb.viewOnly = on;
+  }
+
+  setQuality(quality: number, compression: number): void {
+    this.rfb.qualityLevel = quality;
+    this.rfb.compressionLevel = compression;
+  }
+
+  sendStrokes(strokes: readonly KeyStroke[]): void {
+    for (const s of strokes) this.rfb.sendKey(s.keysym, s.code, s.down);
+  }
+
+  /** The noVNC canvas has the keyboard. */
+  hasFocus(): boolean {
+    const active = document.activeElement;
+    return active instanceof HTMLCanvasElement && this.target.contains(active);
+  }
+
+  /** The last frame as a data: URL (for the dimmed picture behind "reconnecting"), if there is one. */
+  lastFrame(): string | undefined {
+    if (!this.wasConnected) return undefined;
+    try {
+      // noVNC has already taken its canvas out of the page by the time it reports the disconnect;
+      // the canvas itself still holds the picture.
+      const url = this.rfb.toDataURL('image/png');
+      if (url.length > 'data:,'.length) return url;
+    } catch {
+      // No frame yet.
+    }
+    return undefined;
   }
 
   private finish(error: PortholeErrorShape | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    this.screen.dataset.state = error ? 'failed' : 'closed';
-    this.callbacks.ended(error);
+    this.target.dataset.state = error ? 'failed' : 'closed';
+    this.callbacks.ended(error, this.userInitiated);
   }
 }

@@ -1,0 +1,119 @@
+// A menu button (ARIA menu button pattern): the button opens a role=menu list; arrow keys, Home,
+// End and first letters move between items; Enter/Space choose; Escape closes and returns focus to
+// the button; Tab or a click elsewhere closes it.
+import { el, uid } from './dom.js';
+
+export interface MenuItem {
+  label: string;
+  /** For radio items (role=menuitemradio): whether it is the chosen one. */
+  checked?: boolean;
+  disabled?: boolean;
+  run(): void;
+}
+
+export class MenuButton {
+  readonly button: HTMLButtonElement;
+  readonly wrapper: HTMLElement;
+  private readonly list: HTMLElement;
+  private items: HTMLButtonElement[] = [];
+
+  constructor(
+    label: string,
+    private readonly buildItems: () => MenuItem[],
+    attrs: Record<string, string> = {},
+  ) {
+    const listId = uid('menu');
+    this.button = el('button', { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': listId, ...attrs }, label, el('span', { className: 'caret', 'aria-hidden': 'true' }, ' ▾'));
+    this.list = el('div', { role: 'menu', id: listId, 'aria-label': label, className: 'menu', hidden: true });
+    this.wrapper = el('div', { className: 'menu-wrapper' }, this.button, this.list);
+    this.button.addEventListener('click', () => (this.isOpen ? this.close(true) : this.open()));
+    this.button.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        this.open(e.key === 'ArrowUp' ? 'last' : 'first');
+      }
+    });
+    this.list.addEventListener('keydown', (e) => this.onKey(e));
+    this.wrapper.addEventListener('focusout', (e) => {
+      if (this.isOpen && !this.wrapper.contains(e.relatedTarget as Node | null)) this.close(false);
+    });
+    document.addEventListener('pointerdown', (e) => {
+      if (this.isOpen && !this.wrapper.contains(e.target as Node)) this.close(false);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.list.hidden;
+  }
+
+  open(focus: 'first' | 'last' | 'checked' = 'checked'): void {
+    const items = this.buildItems();
+    const radio = items.some((i) => i.checked !== undefined);
+    this.items = items.map((item) => {
+      const b = el('button', {
+        type: 'button',
+        role: radio ? 'menuitemradio' : 'menuitem',
+        tabindex: '-1',
+        'aria-checked': radio ? String(Boolean(item.checked)) : undefined,
+        'aria-disabled': item.disabled ? 'true' : undefined,
+      }, item.label);
+      b.addEventListener('click', () => {
+        if (item.disabled) return;
+        this.close(true);
+        item.run();
+      });
+      return b;
+    });
+    this.list.replaceChildren(...this.items);
+    this.list.hidden = false;
+    this.button.setAttribute('aria-expanded', 'true');
+    const checked = this.items.findIndex((b) => b.getAttribute('aria-checked') === 'true');
+    const index = focus === 'last' ? this.items.length - 1 : focus === 'checked' && checked >= 0 ? checked : 0;
+    this.items[index]?.focus();
+  }
+
+  close(returnFocus: boolean): void {
+    if (!this.isOpen) return;
+    this.list.hidden = true;
+    this.button.setAttribute('aria-expanded', 'false');
+    if (returnFocus) this.button.focus();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const i = this.items.indexOf(document.activeElement as HTMLButtonElement);
+    const move = (to: number): void => {
+      e.preventDefault();
+      const n = this.items.length;
+      this.items[((to % n) + n) % n]?.focus();
+    };
+    switch (e.key) {
+      case 'ArrowDown':
+        return move(i + 1);
+      case 'ArrowUp':
+        return move(i - 1);
+      case 'Home':
+        return move(0);
+      case 'End':
+        return move(this.items.length - 1);
+      case 'Escape':
+        e.preventDefault();
+        e.stopPropagation();
+        this.close(true);
+        return;
+      case 'Tab':
+        this.close(false);
+        return;
+      default:
+        if (e.key.length === 1 && /\S/.test(e.key)) {
+          const key = e.key.toLowerCase();
+          const from = i + 1;
+          const order = [...this.items.slice(from), ...this.items.slice(0, from)];
+          const hit = order.find((b) => (b.textContent ?? '').toLowerCase().startsWith(key));
+          if (hit) {
+            e.preventDefault();
+            hit.focus();
+          }
+        }
+    }
+  }
+}

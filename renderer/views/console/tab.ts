@@ -1,0 +1,359 @@
+// One console tab: its tab button, its panel (the screen, a state banner), and the life of its
+// connection — connecting, connected, reconnecting with backoff after an unexpected drop,
+// disconnected with the reason. A reconnect asks main for a new session to the same target
+// (session.reconnect: a fresh single-use ticket); main refuses after a rejected token, and so does
+// the schedule here.
+import type { OpenedSession, PortholeApi, SessionSource, SessionStateEvent } from '../../../app/contract.js';
+import type { PortholeErrorShape } from '../../../app/errors.js';
+import { ConsoleView } from '../console-view.js';
+import { button, el, uid } from './dom.js';
+import { ReconnectSchedule, type ReconnectDecision } from './reconnect.js';
+import type { ConsoleSettings, ScalingMode } from './settings.js';
+
+export type TabState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface TabHost {
+  readonly api: PortholeApi;
+  settings(): ConsoleSettings;
+  /** State, title or capabilities changed. */
+  changed(tab: ConsoleTab): void;
+  remoteClipboard(tab: ConsoleTab, text: string): void;
+  activate(tab: ConsoleTab): void;
+  close(tab: ConsoleTab): void;
+  /** Focus the Console URL field so the user can paste a fresh URL. */
+  pasteNewUrl(): void;
+}
+
+const warningText: Record<string, string> = {
+  'unencrypted-upstream': 'Unencrypted connection: the console traffic to this server is not protected by TLS.',
+  'tls-verification-off': 'Certificate checks are OFF for this profile.',
+  'secret-not-saved': 'A secret could not be saved in the keychain and is kept for this session only.',
+};
+
+export class ConsoleTab {
+  readonly id = uid('console');
+  readonly item: HTMLElement;
+  readonly tab: HTMLButtonElement;
+  readonly closeButton: HTMLButtonElement;
+  readonly panel: HTMLElement;
+  /** noVNC's target; labelled "Console" while this is the active tab. */
+  readonly viewport: HTMLElement;
+  private readonly tabLabel: HTMLElement;
+  private readonly tabState: HTMLElement;
+  private readonly banner: HTMLElement;
+  private readonly frame: HTMLImageElement;
+
+  state: TabState = 'connecting';
+  error: PortholeErrorShape | undefined;
+  title: string;
+  /** The wanted title the current title was made from (see ConsoleArea.refreshTitles). */
+  titleBase: string | undefined;
+  scaling: ScalingMode;
+  viewOnly = false;
+  power = false;
+  remoteClipboardText = '';
+  view: ConsoleView | undefined;
+
+  private lastDesktopName = '';
+  private readonly schedule = new ReconnectSchedule();
+  private stopReason: ReconnectDecision | undefined;
+  private attemptInFlight = false;
+  private reconnectAt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly host: TabHost,
+    readonly source: SessionSource,
+    public session: OpenedSession,
+  ) {
+    this.title = session.title;
+    this.scaling = host.settings().scaling;
+    const panelId = `${this.id}-panel`;
+    const tabId = `${this.id}-tab`;
+    const stateId = `${this.id}-state`;
+    this.tabLabel = el('span', { className: 'tab-title' }, this.title);
+    this.tab = el('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1', 'aria-describedby': stateId }, el('span', { className: 'tab-dot', 'aria-hidden': 'true' }), this.tabLabel);
+    this.tabState = el('span', { id: stateId, hidden: true });
+    this.closeButton = button('×', { className: 'tab-close', 'aria-label': `Close ${this.title}`, title: `Close ${this.title} (ends its session)`, tabindex: '-1' }, () => host.close(this));
+    this.item = el('div', { className: 'tab-item', role: 'presentation' }, this.tab, this.closeButton, this.tabState);
+    this.tab.addEventListener('click', () => host.activate(this));
+    this.viewport = el('div', { className: 'console-viewport', role: 'application', 'aria-roledescription': 'remote console' });
+    this.frame = el('img', { className: 'last-frame', alt: '', hidden: true });
+    this.banner = el('div', { className: 'console-banner', hidden: true });
+    this.panel = el('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, className: 'console-panel', hidden: true }, this.frame, this.viewport, this.banner);
+    this.startView();
+  }
+
+  // ---- state for the rest of the UI ---------------------------------------------------------
+
+  get displayAddress(): string {
+    return this.session.displayAddress;
+  }
+
+  /** The title this tab would like (before duplicates get "(2)"). */
+  get wantedTitle(): string {
+    if (this.source.type === 'profile') return this.session.title;
+    return this.view?.desktopName || this.lastDesktopName || this.session.title;
+  }
+
+  setTitle(title: string): void {
+    if (title === this.title) return;
+    this.title = title;
+    this.tabLabel.textContent = title;
+    this.closeButton.setAttribute('aria-label', `Close ${title}`);
+    this.closeButton.title = `Close ${title} (ends its session)`;
+  }
+
+  setActive(active: boolean): void {
+    this.tab.setAttribute('aria-selected', String(active));
+    this.tab.tabIndex = active ? 0 : -1;
+    this.closeButton.tabIndex = active ? 0 : -1;
+    this.panel.hidden = !active;
+    if (active) this.viewport.setAttribute('aria-label', 'Console');
+    else this.viewport.removeAttribute('aria-label');
+    this.item.classList.toggle('active', active);
+  }
+
+  /** Seconds until the next automatic try (while reconnecting and waiting). */
+  get secondsToReconnect(): number | undefined {
+    if (this.state !== 'reconnecting' || this.busy) return undefined;
+    return Math.max(0, Math.ceil((this.reconnectAt - Date.now()) / 1000));
+  }
+
+  /** One line saying where the console is at, for the tab, the banner and the status line. */
+  stateText(): string {
+    switch (this.state) {
+      case 'connecting':
+        return `Connecting to ${this.session.displayAddress}…`;
+      case 'connected':
+        return `Connected to ${this.view?.desktopName || this.title} (${this.session.displayAddress}).`;
+      case 'reconnecting': {
+        const lost = this.error ? `Connection lost (${this.error.message.replace(/\.$/, '')}). ` : 'Connection lost. ';
+        const tries = `try ${this.schedule.attempt} of ${this.schedule.max}`;
+        const wait = this.secondsToReconnect;
+        return wait === undefined ? `${lost}Reconnecting (${tries})…` : `${lost}Reconnecting in ${wait} s (${tries}).`;
+      }
+      case 'disconnected':
+        if (this.stopReason?.retry === false && this.stopReason.why === 'gave-up') return `Disconnected: gave up after ${this.schedule.max} tries. ${this.error?.message ?? ''}`.trim();
+        return this.error ? `Disconnected: ${this.error.message}` : 'Disconnected.';
+    }
+  }
+
+  warningsText(): string {
+    return this.session.warnings.map((w) => warningText[w] ?? w).join(' ');
+  }
+
+  get tokenRejected(): boolean {
+    return this.state === 'disconnected' && this.error?.code === 'token-rejected-or-expired';
+  }
+
+  // ---- actions ------------------------------------------------------------------------------
+
+  onSessionState(event: SessionStateEvent): void {
+    this.view?.onSessionState(event);
+  }
+
+  /** Disconnect on purpose: stops any reconnecting; the tab stays, with a Reconnect button. */
+  disconnect(): void {
+    this.clearTimers();
+    if (this.view) {
+      this.view.disconnect();
+    } else if (this.state === 'reconnecting') {
+      this.stopReason = { retry: false, why: 'user' };
+      this.error = undefined;
+      this.setState('disconnected');
+    }
+  }
+
+  /** Reconnect now (the banner's button): a fresh count of tries. */
+  reconnectNow(): void {
+    if (this.busy || this.closed) return;
+    this.schedule.reset();
+    void this.attemptReconnect(true);
+  }
+
+  /** Closing the tab: end the session in main and forget everything. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    const sessionId = this.session.sessionId;
+    this.view?.disconnect();
+    this.view = undefined;
+    void this.host.api.call('session.close', { sessionId });
+    this.item.remove();
+    this.panel.remove();
+  }
+
+  applyScaling(mode: ScalingMode): void {
+    this.scaling = mode;
+    this.view?.setScaling(mode);
+    this.host.changed(this);
+  }
+
+  applyViewOnly(on: boolean): void {
+    this.viewOnly = on;
+    this.view?.setViewOnly(on);
+    this.host.changed(this);
+  }
+
+  // ---- connection life ----------------------------------------------------------------------
+
+  private startView(): void {
+    const settings = this.host.settings();
+    const view: ConsoleView = new ConsoleView(this.session, this.viewport, {
+      connected: () => {
+        if (this.view !== view) return;
+        this.schedule.connected(Date.now());
+        this.error = undefined;
+        this.stopReason = undefined;
+        this.frame.hidden = true;
+        this.frame.removeAttribute('src');
+        this.setState('connected');
+      },
+      desktopName: (name) => {
+        this.lastDesktopName = name;
+        this.host.changed(this);
+      },
+      ended: (error, userInitiated) => {
+        if (this.view !== view) return;
+        this.onEnded(view, error, userInitiated);
+      },
+      clipboard: (text) => {
+        this.remoteClipboardText = text;
+        this.host.remoteClipboard(this, text);
+      },
+      capabilities: ({ power }) => {
+        this.power = power;
+        this.host.changed(this);
+      },
+    }, { scaling: this.scaling, viewOnly: this.viewOnly, qualityLevel: settings.qualityLevel, compressionLevel: settings.compressionLevel });
+    this.view = view;
+    this.panel.dataset.sessionId = this.session.sessionId;
+    if (this.state !== 'reconnecting') this.setState('connecting');
+    else this.render();
+  }
+
+  private onEnded(view: ConsoleView, error: PortholeErrorShape | undefined, userInitiated: boolean): void {
+    this.view = undefined;
+    this.power = false;
+    if (this.closed) return;
+    const frame = view.lastFrame();
+    if (frame) {
+      this.frame.src = frame;
+      this.frame.hidden = false;
+    }
+    const decision = this.schedule.ended(Date.now(), error?.code, userInitiated);
+    this.error = error;
+    if (decision.retry) {
+      this.stopReason = undefined;
+      this.waitThenReconnect(decision.delayMs);
+      this.setState('reconnecting');
+    } else {
+      this.stopReason = decision;
+      this.setState('disconnected');
+    }
+  }
+
+  private waitThenReconnect(delayMs: number): void {
+    this.clearTimers();
+    this.reconnectAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => void this.attemptReconnect(false), delayMs);
+    // The countdown in the banner and the tab, once a second.
+    this.ticker = setInterval(() => this.render(), 1000);
+  }
+
+  private async attemptReconnect(manual: boolean): Promise<void> {
+    this.clearTimers();
+    this.attemptInFlight = true;
+    if (this.state !== 'reconnecting') {
+      this.error = undefined;
+      this.setState(manual ? 'connecting' : 'reconnecting');
+    } else {
+      this.render();
+    }
+    let outcome = await this.host.api.call('session.reconnect', { sessionId: this.session.sessionId });
+    // main forgets ended sessions after a while (and never keeps ones whose token was refused):
+    // a manual reconnect then opens the source afresh (a profile gets fresh secrets).
+    if (!outcome.ok && manual && outcome.error.code === 'session-not-found') outcome = await this.host.api.call('session.open', { source: this.source });
+    this.attemptInFlight = false;
+    if (this.closed) {
+      if (outcome.ok) void this.host.api.call('session.close', { sessionId: outcome.value.sessionId });
+      return;
+    }
+    if (!outcome.ok) {
+      const decision = this.schedule.ended(Date.now(), outcome.error.code, false);
+      this.error = outcome.error;
+      if (decision.retry) {
+        this.waitThenReconnect(decision.delayMs);
+        this.setState('reconnecting');
+      } else {
+        this.stopReason = decision;
+        this.setState('disconnected');
+      }
+      return;
+    }
+    this.session = outcome.value;
+    this.startView();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.ticker);
+    this.timer = undefined;
+    this.ticker = undefined;
+  }
+
+  private setState(state: TabState): void {
+    this.state = state;
+    this.render();
+    this.host.changed(this);
+  }
+
+  /** Redraws the tab's state marker and the banner over the screen. */
+  render(): void {
+    const text = this.stateText();
+    this.tab.dataset.state = this.state;
+    this.panel.dataset.state = this.state;
+    this.tabState.textContent = text;
+    this.item.title = text;
+    if (this.state === 'connected') {
+      this.banner.hidden = true;
+      this.banner.replaceChildren();
+      return;
+    }
+    const hintText = this.state === 'disconnected' && this.error ? this.error.hint : '';
+    const textEl = this.banner.querySelector('.banner-text');
+    // Same state, only the countdown moved: change the text, keep the buttons (and focus on them).
+    if (textEl && this.banner.dataset.kind === this.bannerKind()) {
+      textEl.textContent = text;
+      return;
+    }
+    this.banner.dataset.kind = this.bannerKind();
+    const actions: HTMLButtonElement[] = [];
+    if (this.state === 'reconnecting') {
+      if (!this.busy) actions.push(button('Reconnect now', {}, () => void this.attemptReconnect(false)));
+      actions.push(button('Stop reconnecting', {}, () => this.disconnect()));
+    } else if (this.state === 'disconnected') {
+      if (this.tokenRejected && this.source.type === 'url') actions.push(button('Paste a new console URL', { className: 'primary' }, () => this.host.pasteNewUrl()));
+      else if (this.tokenRejected) actions.push(button('Connect again', { className: 'primary' }, () => this.reconnectNow()));
+      else actions.push(button('Reconnect', { className: 'primary' }, () => this.reconnectNow()));
+      actions.push(button('Close tab', {}, () => this.host.close(this)));
+    }
+    this.banner.replaceChildren(el('p', { className: 'banner-text' }, text));
+    if (hintText) this.banner.append(el('p', { className: 'banner-hint' }, hintText));
+    if (actions.length) this.banner.append(el('div', { className: 'banner-actions' }, ...actions));
+    this.banner.hidden = false;
+  }
+
+  private bannerKind(): string {
+    return `${this.state}:${this.busy}:${this.error?.code ?? ''}`;
+  }
+
+  /** A try is under way (asking main, or the new connection is handshaking). */
+  private get busy(): boolean {
+    return this.attemptInFlight || this.view !== undefined;
+  }
+}
