@@ -8,6 +8,7 @@ export const CALL_NAMES = [
   'session.reconnect',
   'diagnostics.run',
   'diagnostics.certificate',
+  'window.fullscreen',
   'link.pending',
   'link.accept',
   'link.dismiss',

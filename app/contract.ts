@@ -94,6 +94,8 @@ export const calls = {
   'diagnostics.run': { args: z.object({ source: SessionSource }).strict(), result: z.object({ report: DiagnosticReport, text: z.string() }) },
   /** The certificate a TLS console presents, for trust on first use. */
   'diagnostics.certificate': { args: z.object({ source: SessionSource }).strict(), result: CertificateInfo },
+  /** Toggles the desktop window's fullscreen (the page may not ask for the permission itself). */
+  'window.fullscreen': { args: Empty, result: z.object({ fullscreen: z.boolean() }) },
   /** Deep links and opened files (Electron); browser mode has none. */
   'link.pending': { args: Empty, result: z.object({ requests: z.array(LinkRequestView) }) },
   'link.accept': { args: z.object({ requestId: Id }).strict(), result: OpenedSession },

@@ -167,6 +167,11 @@ export function createHandlers(deps: ApiDeps): Handlers {
       return {};
     },
 
+    // The desktop app's shell answers this itself; a browser tab uses the page's own fullscreen.
+    'window.fullscreen': async () => {
+      throw new PortholeError('bad-request', 'only the desktop app controls its window');
+    },
+
     // Links arrive only in the desktop app, whose shell answers these calls itself.
     'link.pending': async () => ({ requests: [] }),
     'link.accept': async () => {

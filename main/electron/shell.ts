@@ -2,6 +2,7 @@
 // Order: before ready — privileged app:// scheme, sandbox for all, single-instance lock, link and
 // guard listeners; after ready — core, app:// handler with CSP, permission handlers, IPC bridge, menu,
 // main window. Quitting waits for core.close().
+import type { Outcome } from '../../app/contract.js';
 import type { CoreOptions, PortholeCore } from '../core-types.js';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.js';
 import { buildCsp } from './csp.js';
@@ -177,6 +178,13 @@ export function startShell(options: ShellOptions): ShellHandle {
     })();
   });
 
+  // Fullscreen is done by main: the page is denied every permission but the clipboard.
+  const toggleFullScreen = async (_args: unknown, record: WindowRecord): Promise<Outcome<{ fullscreen: boolean }>> => {
+    const next = !record.window.isFullScreen();
+    record.window.setFullScreen(next);
+    return { ok: true, value: { fullscreen: next } };
+  };
+
   const dispatchMenu = (action: MenuAction): void => {
     const focused = electron.windows.focused();
     const record = windows.all().find((r) => r.window === focused) ?? main;
@@ -242,7 +250,7 @@ export function startShell(options: ShellOptions): ShellHandle {
       ipcMain: electron.ipcMain,
       core: started,
       windows,
-      localCalls: createLinkCalls(links, started),
+      localCalls: new Map([...createLinkCalls(links, started), ['window.fullscreen', toggleFullScreen]]),
       onRejected: (callName, reason) => log.warn({ call: callName, reason }, 'IPC from an untrusted sender refused'),
     });
     electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(buildMenuTemplate({ platform, development: !app.isPackaged, dispatch: dispatchMenu })));

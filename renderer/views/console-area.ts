@@ -342,10 +342,14 @@ export class ConsoleArea implements TabHost {
       return;
     }
     if (!this.active) return;
-    this.area.requestFullscreen().then(
+    // In the desktop app main does it (the page has no fullscreen permission); a browser tab does it itself.
+    void this.api.call('window.fullscreen', {}).then((r) => {
+      if (r.ok) return this.focusConsole();
+      this.area.requestFullscreen().then(
       () => this.focusConsole(),
-      () => this.notices.setStatus('This window may not go fullscreen.'),
-    );
+        () => this.notices.setStatus('This window may not go fullscreen.'),
+      );
+    });
   }
 
   private focusConsole(): void {

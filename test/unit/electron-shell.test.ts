@@ -309,6 +309,15 @@ describe('IPC', () => {
     expect([...fx.ipcHandlers.keys()].sort()).toEqual(callNames.map((n) => `porthole:${n}`).sort());
   });
 
+  it('toggles the window fullscreen in main, without giving the page the permission', async () => {
+    const contents = mainWindow().webContents;
+    const from = { sender: contents, senderFrame: contents.mainFrame };
+    expect(await fx.invoke('porthole:window.fullscreen', from, {})).toEqual({ ok: true, value: { fullscreen: true } });
+    expect(mainWindow().isFullScreen()).toBe(true);
+    expect(await fx.invoke('porthole:window.fullscreen', from, {})).toEqual({ ok: true, value: { fullscreen: false } });
+    expect(core.calls).toEqual([]);
+  });
+
   it('passes a valid call from the app window to the core with its arguments and caller', async () => {
     const contents = mainWindow().webContents;
     const args = { source: { type: 'demo' } };
