@@ -3,14 +3,13 @@
 // name, export, import on a fresh data directory — and the token is only ever in the keychain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
-import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { startTlsFront } from '../fixtures/tls-front.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 
 const peers = sharedPeers();
@@ -134,14 +133,8 @@ describe('profiles, end to end with the OS keychain', () => {
 
   it('trusts a certificate on first use for one profile, and refuses it loudly once it changes', async () => {
     // A TLS front whose certificate (from a CA nobody trusts) can be swapped while it runs.
-    const front = tls.createServer({ cert: readFileSync(peers.pki.otherServer.certPath), key: readFileSync(peers.pki.otherServer.keyPath) }, (socket) => {
-      const back = net.connect(websockify.port, '127.0.0.1');
-      socket.pipe(back).pipe(socket);
-      socket.on('error', () => back.destroy());
-      back.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
-    const port = (front.address() as net.AddressInfo).port;
+    const front = await startTlsFront(peers.pki.otherServer, websockify.port);
+    const port = front.port;
     try {
       await withPorthole(dataDir, async (page) => {
         await page.getByRole('button', { name: 'New profile' }).click();
@@ -163,13 +156,13 @@ describe('profiles, end to end with the OS keychain', () => {
         await waitForConsoleColour(page, ROOT_RGB);
 
         // The server's certificate changes (same CA-less situation, another key): refused, loudly.
-        front.setSecureContext({ cert: readFileSync(peers.pki.rotated.certPath), key: readFileSync(peers.pki.rotated.keyPath) });
+        front.swapCertificate(peers.pki.rotated);
         await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
         await expect.poll(() => page.getByRole('alert').textContent()).toContain('certificate has changed since you trusted it');
         await saveScreenshot(page, 'profiles-pin-mismatch');
       });
     } finally {
-      front.close();
+      await front.stop();
     }
   });
 

@@ -3,8 +3,6 @@
 // produced by a real situation, each report checked for the step it stopped at and for secrets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
-import tls from 'node:tls';
 import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
 import { runDiagnostics, type DiagnosticsOptions } from '../../main/diagnostics/run-diagnostics.js';
 import { inspectCertificate } from '../../main/diagnostics/certificate.js';
@@ -15,6 +13,7 @@ import { sharedPeers } from '../fixtures/shared-peers.js';
 import { startHttpStatusServer, startSilentListener, type FakeUpstream } from '../fixtures/fake-upstreams.js';
 import { startNovaGate, type NovaGate } from '../fixtures/nova-gate.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
+import { startTlsFront } from '../fixtures/tls-front.js';
 
 const peers = sharedPeers();
 const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
@@ -118,20 +117,14 @@ describe('a full chain that works', () => {
   });
 
   it('TLS-wrapped TCP (a stunnel-like front of Xvnc) with the CA', async () => {
-    const front = tls.createServer({ cert: readFileSync(peers.pki.server.certPath), key: readFileSync(peers.pki.server.keyPath) }, (socket) => {
-      const back = net.connect(peers.xvnc.rfbPort, '127.0.0.1');
-      socket.pipe(back).pipe(socket);
-      socket.on('error', () => back.destroy());
-      back.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const front = await startTlsFront(peers.pki.server, peers.xvnc.rfbPort);
     try {
-      const port = (front.address() as net.AddressInfo).port;
+      const port = front.port;
       const report = await run({ kind: 'vnc-tcp', tls: true, host: '127.0.0.1', port }, { tls: { allowInsecure: false, caPem } });
       expect(statuses(report)).toBe('dns:skipped tcp:ok tls:ok websocket:skipped rfb:ok');
       expect(report.steps[2]?.certificate?.trusted).toBe(true);
     } finally {
-      await new Promise((r) => front.close(r));
+      await front.stop();
     }
   });
 });

@@ -2,22 +2,12 @@
 // Origin and a loopback Host; everything else gets an HTTP 4xx before any upgrade.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
-import { createLogger } from '../../main/log/logger.js';
+import { captureLogger } from '../fixtures/capture-logger.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
 
 const appOrigin = 'http://127.0.0.1:48123';
-const logLines: string[] = [];
-const logger = createLogger({
-  level: 'debug',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  }),
-});
+const { logger, text: logText } = captureLogger();
 
 let proxy: LoopbackProxy;
 let shortProxy: LoopbackProxy;
@@ -128,7 +118,7 @@ describe('loopback proxy admission', () => {
     const url = proxy.issueUrl('logged');
     const ticket = url.split('/').pop()!;
     await attempt(url, { Origin: 'https://evil.example' });
-    expect(logLines.join('')).toContain('origin-rejected');
-    expect(logLines.join('')).not.toContain(ticket);
+    expect(logText()).toContain('origin-rejected');
+    expect(logText()).not.toContain(ticket);
   });
 });

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import tls from 'node:tls';
 import { closeCodeFor, type ErrorCode } from '../../app/errors.js';
 import type { WebSocketTarget } from '../../app/console-target.js';
 import { freePort } from '../fixtures/ports.js';
@@ -14,6 +13,7 @@ import { startNovaGate, type NovaGate } from '../fixtures/nova-gate.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 import { startXvnc, type Xvnc } from '../fixtures/xvnc.js';
 import { startInProcessProxy, type InProcessProxy, type RendererClient } from '../fixtures/in-process-proxy.js';
+import { startTlsFront } from '../fixtures/tls-front.js';
 
 const peers = sharedPeers();
 const banner = /^RFB 003\.00\d\n/;
@@ -61,21 +61,14 @@ describe('endpoint kinds against real peers', () => {
   });
 
   it('VNC over TLS-wrapped TCP (a stunnel-like front of Xvnc)', async () => {
-    const front = tls.createServer({ cert: readFileSync(peers.pki.server.certPath), key: readFileSync(peers.pki.server.keyPath) }, (socket) => {
-      const back = net.connect(peers.xvnc.rfbPort, '127.0.0.1');
-      socket.pipe(back).pipe(socket);
-      socket.on('error', () => back.destroy());
-      back.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
-    const port = (front.address() as net.AddressInfo).port;
+    const front = await startTlsFront(peers.pki.server, peers.xvnc.rfbPort);
     try {
-      const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: true, host: 'localhost', port }, tls: { allowInsecure: false, caPem } });
+      const client = await proxy.connect({ target: { kind: 'vnc-tcp', tls: true, host: 'localhost', port: front.port }, tls: { allowInsecure: false, caPem } });
       expect((await client.waitForBytes(12)).toString('latin1')).toMatch(banner);
       client.ws.close();
       await client.closed;
     } finally {
-      front.close();
+      await front.stop();
     }
   });
 
