@@ -135,12 +135,15 @@ export class ProfilesPanel {
       li.append(badge);
     }
     if (withActions) {
-      li.append(
+      const actions = document.createElement('div');
+      actions.className = 'actions';
+      actions.append(
         button('Test', `Test connection ${profile.name}`, () => void this.test(profile), 'small'),
         button('Edit', `Edit ${profile.name}`, () => void this.edit(profile), 'small'),
         button('Duplicate', `Duplicate ${profile.name}`, () => void this.duplicate(profile), 'small'),
         button('Delete', `Delete ${profile.name}`, () => void this.remove(profile), 'small'),
       );
+      li.append(actions);
     }
     return li;
   }
