@@ -97,7 +97,10 @@ export class Relay {
   };
 
   private readonly onUpstreamData = (chunk: Buffer): void => {
-    if (this.client.readyState !== WebSocket.OPEN) return;
+    if (this.client.readyState !== WebSocket.OPEN) {
+      this.upstream!.release();
+      return;
+    }
     this.counters.bytesIn += chunk.length;
     this.lastActivity = Date.now();
     this.client.send(chunk, { binary: true }, this.onClientFlushed);
@@ -109,7 +112,9 @@ export class Relay {
     }
   };
 
+  // Called by ws once per send, in order, when the chunk has been written (or the socket failed).
   private readonly onClientFlushed = (): void => {
+    this.upstream!.release();
     if (this.upstreamPaused && !this.ended && this.client.bufferedAmount < this.options.highWaterMark / 2) {
       this.upstreamPaused = false;
       this.upstream!.resume();

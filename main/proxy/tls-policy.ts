@@ -31,15 +31,29 @@ function baseCertificates(): string[] {
 export interface TlsVerifyOptions {
   rejectUnauthorized: boolean;
   servername?: string;
-  ca?: string[];
+  secureContext?: tls.SecureContext;
+}
+
+// Building a context parses every root certificate (tens of ms), so build one per CA bundle, once.
+const MAX_CONTEXTS = 32;
+const contexts = new Map<string, tls.SecureContext>();
+
+function contextWithCa(caPem: string): tls.SecureContext {
+  let context = contexts.get(caPem);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...baseCertificates(), caPem] });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+    contexts.set(caPem, context);
+  }
+  return context;
 }
 
 export function tlsOptionsFor(host: string, policy: TlsPolicy): TlsVerifyOptions {
   // With a pin, the pin decides (checked in checkPin); chain checks would refuse a self-signed server.
   const options: TlsVerifyOptions = { rejectUnauthorized: !policy.allowInsecure && !policy.pinSha256 };
   if (!isIP(host)) options.servername = host;
-  // Passing `ca` replaces Node's default store, so only do it when there is something to add.
-  if (policy.caPem) options.ca = [...baseCertificates(), policy.caPem];
+  // A `ca` replaces Node's default store, so only use our own context when there is something to add.
+  if (policy.caPem) options.secureContext = contextWithCa(policy.caPem);
   return options;
 }
 

@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import type { TcpTarget } from '../../app/console-target.js';
 import { classifyUpstreamError } from './classify-error.js';
+import { ReadBuffers } from './read-buffers.js';
 import { checkPin, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
 import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
 
@@ -14,12 +15,22 @@ export interface TcpUpstreamOptions {
 }
 
 export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: UpstreamHandlers): UpstreamPipe {
+  let sawData = false;
+  const reads = new ReadBuffers((chunk) => {
+    if (!sawData) {
+      sawData = true;
+      socket.setTimeout(0);
+    }
+    h.data(chunk);
+  });
+  const onread: net.OnReadOpts = { buffer: reads.nextBuffer, callback: reads.onRead };
+  // Node's tls.connect honours onread as net.connect does; its typings omit it.
+  const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = { host: target.host, port: target.port, onread, ...tlsOptionsFor(target.host, options.tls) };
   const socket = target.tls
-    ? tls.connect({ host: target.host, port: target.port, ...tlsOptionsFor(target.host, options.tls) })
-    : net.connect({ host: target.host, port: target.port });
+    ? tls.connect(tlsOptions)
+    : net.connect({ host: target.host, port: target.port, onread });
   socket.setNoDelay(true);
 
-  let sawData = false;
   let failure: PortholeErrorShape | undefined;
   let finished = false;
   let full = false;
@@ -39,13 +50,6 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     }
     h.open();
   });
-  socket.on('data', (chunk: Buffer) => {
-    if (!sawData) {
-      sawData = true;
-      socket.setTimeout(0);
-    }
-    h.data(chunk);
-  });
   socket.on('drain', () => {
     if (full) {
       full = false;
@@ -58,6 +62,7 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
   socket.on('close', () => {
     if (finished) return;
     finished = true;
+    reads.flush(); // the last bytes go out before the end is reported
     h.closed(failure ?? (sawData ? undefined : makeError('remote-closed', 'closed before the console started')));
   });
 
@@ -68,6 +73,7 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     },
     pause: () => socket.pause(),
     resume: () => socket.resume(),
+    release: () => reads.release(),
     close() {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();

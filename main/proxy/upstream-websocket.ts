@@ -111,6 +111,8 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
     },
     pause: () => ws.pause(),
     resume: () => ws.resume(),
+    // Messages are buffers ws allocated for us; nothing to recycle.
+    release: () => undefined,
     close() {
       if (ws.readyState === WebSocket.CONNECTING) {
         ws.terminate();

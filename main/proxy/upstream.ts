@@ -19,6 +19,11 @@ export interface UpstreamPipe {
   resume(): void;
   /** Orderly close (a close frame / FIN), forced after a short grace. */
   close(): void;
+  /**
+   * The oldest chunk handed to `data()` has been written to the renderer (or dropped), so the
+   * pipe may reuse its memory. Called exactly once per chunk, in order.
+   */
+  release(): void;
   readonly bufferedAmount: number;
 }
 

@@ -1,0 +1,123 @@
+// Where upstream TCP/TLS reads land, so that bulk transfers allocate nothing per read.
+//
+// Node's default gives every socket read a fresh 64 KiB buffer that only the GC frees. Instead:
+// - small reads (an idle or interactive console) land in one scratch buffer shared by every
+//   connection and are copied out: a read and its callback run back to back, so sharing is safe,
+//   and an idle session holds no read memory of its own;
+// - after a read fills the scratch buffer, the connection streams into 256 KiB slabs; reads that
+//   arrive in the same event-loop turn are contiguous in the slab and leave as ONE chunk (TLS
+//   delivers at most 16 KiB per read), handed over as a view, not a copy;
+// - a slab is reused only when every chunk cut from it has been released (written to the
+//   renderer's socket), so a view never sees its bytes overwritten.
+
+const SCRATCH_BYTES = 16 * 1024;
+const SLAB_BYTES = 256 * 1024;
+/** Below this much free space a slab is retired and the next read takes a fresh one. */
+const MIN_READ_BYTES = 32 * 1024;
+/** Free slabs kept for reuse across all connections (4 MiB). */
+const MAX_FREE_SLABS = 16;
+
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+interface Slab {
+  buf: Buffer;
+  fill: number;
+  refs: number;
+  retired: boolean;
+}
+
+const freeSlabs: Slab[] = [];
+
+function takeSlab(): Slab {
+  const slab = freeSlabs.pop();
+  if (slab) {
+    slab.fill = 0;
+    slab.retired = false;
+    return slab;
+  }
+  return { buf: Buffer.allocUnsafe(SLAB_BYTES), fill: 0, refs: 0, retired: false };
+}
+
+function recycle(slab: Slab): void {
+  if (slab.retired && slab.refs === 0 && freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(slab);
+}
+
+export class ReadBuffers {
+  private slab: Slab | undefined;
+  /** The chunk being gathered in this event-loop turn: slab[start, end). */
+  private pendingStart = -1;
+  private flushScheduled = false;
+  /** Slabs of chunks handed out and not yet released, oldest first (undefined for copied chunks). */
+  private readonly inFlight: Array<Slab | undefined> = [];
+
+  constructor(private readonly deliver: (chunk: Buffer) => void) {}
+
+  /** For `onread.buffer`: where the next read lands. */
+  readonly nextBuffer = (): Buffer => {
+    const slab = this.slab;
+    if (!slab) return scratch;
+    if (SLAB_BYTES - slab.fill >= MIN_READ_BYTES) return slab.buf.subarray(slab.fill);
+    // Still streaming, but this slab is nearly full: hand over what it holds and start another.
+    this.flush();
+    this.retire();
+    this.slab = takeSlab();
+    return this.slab.buf;
+  };
+
+  /** For `onread.callback`: `n` bytes landed in `buf` (the buffer nextBuffer returned). */
+  readonly onRead = (n: number, buf: Uint8Array): boolean => {
+    if (buf === scratch) {
+      // A full scratch read means a stream is flowing: switch to slabs for the next read.
+      if (n === SCRATCH_BYTES) this.slab = takeSlab();
+      this.inFlight.push(undefined);
+      this.deliver(Buffer.from(scratch.subarray(0, n)));
+      return true;
+    }
+    const slab = this.slab!;
+    if (this.pendingStart < 0) this.pendingStart = slab.fill;
+    slab.fill += n;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushSoon);
+    }
+    // A short read means the stream paused: go back to the scratch buffer once this chunk is out.
+    if (n < MIN_READ_BYTES / 2) {
+      this.flush();
+      this.retire();
+    }
+    return true; // keep reading; backpressure pauses the socket explicitly
+  };
+
+  /** The oldest handed-out chunk has been written; its memory may be reused. */
+  release(): void {
+    const slab = this.inFlight.shift();
+    if (slab) {
+      slab.refs--;
+      recycle(slab);
+    }
+  }
+
+  /** Hands over whatever was gathered; call before reporting the end of the stream. */
+  flush(): void {
+    const slab = this.slab;
+    if (!slab || this.pendingStart < 0) return;
+    const chunk = slab.buf.subarray(this.pendingStart, slab.fill);
+    this.pendingStart = -1;
+    slab.refs++;
+    this.inFlight.push(slab);
+    this.deliver(chunk);
+  }
+
+  private readonly flushSoon = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  private retire(): void {
+    const slab = this.slab;
+    if (!slab) return;
+    this.slab = undefined;
+    slab.retired = true;
+    recycle(slab);
+  }
+}
