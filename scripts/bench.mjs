@@ -1,0 +1,523 @@
+// `npm run bench`: Porthole's loopback proxy against Debian's websockify, side by side on this
+// machine, interleaved (the order rotates every round), medians over rounds, 127.0.0.1 only.
+// Prints a table and writes bench-results/<timestamp>.json. `--quick` for a smoke check; --help for flags.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import {
+  closeSessions,
+  measureLatency,
+  measureThroughput,
+  openIdleSessions,
+  tcpStream,
+  verifyEcho,
+  wsStream,
+} from './bench/lib/clients.mjs';
+import { makePki } from './bench/lib/pki.mjs';
+import { APP_ORIGIN, bundleProxyHost, startPortholeProxy } from './bench/lib/porthole-proxy.mjs';
+import { cpuSampler, killAllNow, removeTempDir, spawnManaged, stopAll, trackTempDir, treeMemory, waitForOutput } from './bench/lib/procs.mjs';
+import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe, startXvnc } from './bench/lib/ttff.mjs';
+import { startWebsockify } from './bench/lib/websockify.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const PHASES = ['throughput', 'latency', 'memory', 'ttff'];
+
+const usage = `Usage: node --expose-gc scripts/bench.mjs [options]
+  --quick               smoke check: 1 round, small sizes (explicit flags still win)
+  --rounds N            rounds for throughput and latency (default 9)
+  --mib N               MiB per throughput run (default 256)
+  --rtts N              64-byte round trips per latency run (default 2000)
+  --sessions A,B        idle Porthole session counts for the memory test (default 100,1000)
+  --wsfy-sessions N     idle websockify sessions for its RSS figure (default 100)
+  --ttff-rounds N       time-to-first-frame samples per variant (default 10)
+  --only LIST           phases to run, comma-separated: ${PHASES.join(',')} (default all)
+  --out DIR             where the JSON goes (default bench-results/)`;
+
+function parseConfig() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      mib: { type: 'string' },
+      rtts: { type: 'string' },
+      sessions: { type: 'string' },
+      'wsfy-sessions': { type: 'string' },
+      'ttff-rounds': { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const int = (name, dflt) => {
+    const v = values[name];
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : PHASES;
+  for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase ${p}`);
+  const sessions = (values.sessions ?? (quick ? '10,100' : '100,1000')).split(',').map(Number);
+  if (sessions.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sessions must be positive integers');
+  return {
+    quick,
+    rounds: int('rounds', quick ? 1 : 9),
+    mib: int('mib', quick ? 16 : 256),
+    rtts: int('rtts', quick ? 200 : 2000),
+    sessions: [...new Set(sessions)].sort((a, b) => a - b),
+    wsfySessions: int('wsfy-sessions', quick ? 10 : 100),
+    ttffRounds: int('ttff-rounds', quick ? 1 : 10),
+    phases: only,
+    out: path.resolve(values.out ?? path.join(root, 'bench-results')),
+  };
+}
+
+// ---- small helpers ----
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+function machineInfo() {
+  const cpus = os.cpus();
+  let websockify = 'unknown';
+  try {
+    websockify = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'websockify']).toString();
+  } catch {
+    // not a Debian system
+  }
+  return { cores: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}`, websockify, totalMemMiB: Math.round(os.totalmem() / MiB) };
+}
+
+// ---- cleanup ----
+
+const cleanups = [];
+let cleaning;
+let interrupted = false;
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await Promise.race([fn(), sleep(4000)]);
+      } catch {
+        // best effort
+      }
+    }
+    await stopAll();
+  })();
+  return cleaning;
+}
+process.on('exit', killAllNow);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted = true;
+    log(`\n${sig}: stopping everything…`);
+    const force = setTimeout(() => process.exit(130), 15_000); // the exit hook kills what is left
+    void cleanup().finally(() => {
+      clearTimeout(force);
+      process.exit(130);
+    });
+  });
+}
+
+// ---- set-up shared by throughput and latency ----
+
+async function startPeers(pki) {
+  const proc = spawnManaged(process.execPath, [path.join(root, 'scripts/bench/peers.mjs'), '--cert', pki.certPath, '--key', pki.keyPath], { name: 'peers', stdin: 'pipe' });
+  const m = await waitForOutput(proc, /^(\{"ports".*\})$/m, 10_000);
+  return { ...JSON.parse(m[1]), proc };
+}
+
+// ---- phase: throughput + CPU, and latency (interleaved in the same rounds) ----
+
+async function relayPhases(cfg, ctx, results) {
+  const { peers, pki, porthole } = ctx;
+  const host = '127.0.0.1';
+  const caPolicy = { allowInsecure: false, caPem: pki.caPem };
+  const [wsfySource, wsfySourceTls, wsfyEcho] = await Promise.all([
+    startWebsockify({ target: `${host}:${peers.ports.source}` }),
+    startWebsockify({ target: `${host}:${peers.ports.sourceTls}`, sslTarget: true }),
+    startWebsockify({ target: `${host}:${peers.ports.echo}` }),
+  ]);
+  cleanups.push(() => Promise.all([wsfySource.stop(), wsfySourceTls.stop(), wsfyEcho.stop()]));
+
+  const wsfyUrl = (w) => () => `ws://${host}:${w.port}/`;
+  const pOpen = (target, tls) => async () => (await porthole.open(target, tls))[0];
+  const streams = {
+    plain: {
+      porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: false, host, port: peers.ports.source }), APP_ORIGIN), cpu: porthole.pid },
+      websockify: { open: wsStream(wsfyUrl(wsfySource), 'http://127.0.0.1'), cpu: wsfySource.pid },
+      direct: { open: tcpStream(peers.ports.source) },
+    },
+    tls: {
+      porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: true, host, port: peers.ports.sourceTls }, caPolicy), APP_ORIGIN), cpu: porthole.pid },
+      websockify: { open: wsStream(wsfyUrl(wsfySourceTls), 'http://127.0.0.1'), cpu: wsfySourceTls.pid },
+      direct: { open: tcpStream(peers.ports.sourceTls, { ca: pki.caPem }) },
+    },
+    echo: {
+      porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: false, host, port: peers.ports.echo }), APP_ORIGIN) },
+      websockify: { open: wsStream(wsfyUrl(wsfyEcho), 'http://127.0.0.1') },
+      direct: { open: tcpStream(peers.ports.echo) },
+    },
+  };
+  const impls = ['porthole', 'websockify', 'direct'];
+  const bytes = cfg.mib * MiB;
+  const doThroughput = cfg.phases.includes('throughput');
+  const doLatency = cfg.phases.includes('latency');
+
+  // websockify's --ssl-target: does it verify the upstream certificate? Our CA is in no trust store,
+  // so a successful relay means it does not.
+  if (doThroughput) {
+    try {
+      await measureThroughput(streams.tls.websockify.open, 4 * MiB);
+      results.websockifySslTargetVerifies = false;
+    } catch {
+      results.websockifySslTargetVerifies = true;
+    }
+  }
+
+  log('warm-up…');
+  for (const impl of impls) {
+    if (doThroughput) {
+      await measureThroughput(streams.plain[impl].open, Math.min(bytes, 32 * MiB));
+      await measureThroughput(streams.tls[impl].open, Math.min(bytes, 16 * MiB));
+    }
+    if (doLatency) await measureLatency(streams.echo[impl].open, { count: 300, warmup: 100 });
+  }
+
+  const samples = { throughputPlain: [], throughputTls: [], latency: [] };
+  for (let r = 0; r < cfg.rounds; r++) {
+    const order = rotate(impls, r);
+    const line = [];
+    if (doThroughput) {
+      for (const kind of ['plain', 'tls']) {
+        for (const impl of order) {
+          const s = streams[kind][impl];
+          const res = await measureThroughput(s.open, bytes, s.cpu === undefined ? undefined : cpuSampler(s.cpu));
+          const cpuPerGiB = res.cpuSeconds === undefined ? undefined : res.cpuSeconds / (res.bytes / GiB);
+          samples[kind === 'plain' ? 'throughputPlain' : 'throughputTls'].push({ round: r, impl, ...res, cpuPerGiB });
+          line.push(`${kind}/${impl} ${fmt(res.mibPerSec, 0)} MiB/s`);
+          await sleep(100);
+        }
+      }
+    }
+    if (doLatency) {
+      for (const impl of order) {
+        const res = await measureLatency(streams.echo[impl].open, { count: cfg.rtts, warmup: 200 });
+        samples.latency.push({ round: r, impl, ...res });
+        line.push(`rtt/${impl} p50 ${fmt(res.p50us, 0)} µs`);
+      }
+    }
+    log(`round ${r + 1}/${cfg.rounds}: ${line.join(', ')}`);
+  }
+  results.samples = { ...results.samples, ...samples };
+
+  const by = (list, impl, key) => median(list.filter((s) => s.impl === impl).map((s) => s[key]));
+  const summary = {};
+  for (const impl of impls) {
+    summary[impl] = {
+      throughputMiBps: by(samples.throughputPlain, impl, 'mibPerSec'),
+      throughputTlsMiBps: by(samples.throughputTls, impl, 'mibPerSec'),
+      cpuSecPerGiB: by(samples.throughputPlain, impl, 'cpuPerGiB'),
+      cpuSecPerGiBTls: by(samples.throughputTls, impl, 'cpuPerGiB'),
+      firstByteMs: by(samples.throughputPlain, impl, 'firstByteMs'),
+      firstByteMsTls: by(samples.throughputTls, impl, 'firstByteMs'),
+      rttP50us: by(samples.latency, impl, 'p50us'),
+      rttP99us: by(samples.latency, impl, 'p99us'),
+    };
+  }
+  results.relay = summary;
+}
+
+// ---- phase: memory and scale ----
+
+async function memoryPhase(cfg, ctx, results) {
+  const { peers, bundle } = ctx;
+  const echoTarget = { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: peers.ports.echo };
+  // A fresh proxy process, so earlier bulk transfers do not colour its heap.
+  const proxy = await startPortholeProxy(bundle.file);
+  cleanups.push(() => proxy.stop());
+  const urls = (k) => proxy.open(echoTarget, undefined, k);
+
+  log('memory: warm-up…');
+  const warm = await openIdleSessions(20, urls, APP_ORIGIN);
+  await verifyEcho(warm.sockets);
+  await closeSessions(warm.sockets);
+  await proxy.closeAll();
+  await sleep(500);
+  const base = (await proxy.gc()).memory;
+
+  const porthole = [];
+  let all = [];
+  let failed = 0;
+  let firstError;
+  for (const n of cfg.sessions) {
+    log(`memory: opening Porthole sessions up to ${n}…`);
+    const r = await openIdleSessions(n - all.length, urls, APP_ORIGIN);
+    all = all.concat(r.sockets);
+    failed += r.failed;
+    firstError ??= r.firstError;
+    await sleep(300);
+    const m = (await proxy.gc()).memory;
+    const opened = all.length;
+    const answered = await verifyEcho(all);
+    porthole.push({
+      sessions: n,
+      opened,
+      failedToOpen: failed,
+      firstError,
+      answered,
+      rssBytes: m.rss,
+      rssPerSession: (m.rss - base.rss) / opened,
+      heapUsedPerSession: (m.heapUsed - base.heapUsed) / opened,
+      externalPerSession: (m.external - base.external) / opened,
+    });
+    log(`memory: ${opened} Porthole sessions, ${fmt((m.rss - base.rss) / opened / 1024, 1)} KiB RSS each, ${answered} answered`);
+  }
+  await closeSessions(all);
+  await proxy.stop();
+
+  // websockify: its process tree (one forked handler per connection).
+  log(`memory: ${cfg.wsfySessions} websockify sessions…`);
+  const wsfy = await startWebsockify({ target: `127.0.0.1:${peers.ports.echo}` });
+  cleanups.push(() => wsfy.stop());
+  await sleep(300);
+  const before = treeMemory(wsfy.pid);
+  const w = await openIdleSessions(cfg.wsfySessions, async (k) => Array.from({ length: k }, () => `ws://127.0.0.1:${wsfy.port}/`), 'http://127.0.0.1', 25);
+  await sleep(500);
+  const after = treeMemory(wsfy.pid);
+  const answered = await verifyEcho(w.sockets);
+  await closeSessions(w.sockets);
+  await wsfy.stop();
+  const opened = w.sockets.length;
+  results.memory = {
+    baseRssBytes: base.rss,
+    porthole,
+    websockify: {
+      sessions: cfg.wsfySessions,
+      opened,
+      answered,
+      processes: after.processes,
+      rssBytes: after.rss,
+      rssPerSession: (after.rss - before.rss) / opened,
+      pssBytes: after.pss,
+      pssPerSession: (after.pss - before.pss) / opened,
+    },
+  };
+}
+
+// ---- phase: time to first frame ----
+
+async function ttffPhase(cfg, results) {
+  const serveJs = path.join(root, 'dist/main/serve.js');
+  if (!existsSync(serveJs)) throw new Error('dist/main/serve.js is missing: run "npm run build" first (npm run bench does)');
+  const { chromium } = await import('playwright-core');
+  const ROOT_COLOUR = '#1e90ff';
+  const ROOT_RGB = [0x1e, 0x90, 0xff];
+  const DEMO_RGB = [240, 128, 32];
+  const token = `bench-${randomBytes(12).toString('hex')}`;
+
+  const xvnc = await startXvnc(ROOT_COLOUR);
+  cleanups.push(() => xvnc.stop());
+  const wsfy = await startWebsockify({ web: '/usr/share/novnc', tokens: { [token]: `127.0.0.1:${xvnc.rfbPort}` } });
+  cleanups.push(() => wsfy.stop());
+  const dataDir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'porthole-bench-data-')));
+  cleanups.push(() => removeTempDir(dataDir));
+  const serve = await startPortholeServe(serveJs, dataDir);
+  cleanups.push(() => serve.stop());
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  cleanups.push(() => browser.close());
+
+  const consoleUrl = `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`;
+  const novncUrl = `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`;
+  const variants = {
+    porthole: () => portholeFirstFrame(browser, serve.launchUrl, { consoleUrl, rgb: ROOT_RGB }),
+    novnc: () => novncFirstFrame(browser, novncUrl, { rgb: ROOT_RGB }),
+    demo: () => portholeFirstFrame(browser, serve.launchUrl, { rgb: DEMO_RGB }),
+  };
+  const names = Object.keys(variants);
+  log('time to first frame: warm-up…');
+  for (const n of names) await variants[n]();
+  const samples = [];
+  for (let r = 0; r < cfg.ttffRounds; r++) {
+    const line = [];
+    for (const n of rotate(names, r)) {
+      const ms = await variants[n]();
+      samples.push({ round: r, variant: n, ms });
+      line.push(`${n} ${fmt(ms, 0)} ms`);
+    }
+    log(`first frame ${r + 1}/${cfg.ttffRounds}: ${line.join(', ')}`);
+  }
+  results.samples = { ...results.samples, ttff: samples };
+  const med = (v) => median(samples.filter((s) => s.variant === v).map((s) => s.ms));
+  results.ttff = { portholeMs: med('porthole'), novncPageMs: med('novnc'), demoMs: med('demo'), rounds: cfg.ttffRounds };
+}
+
+function bundleSize(results) {
+  const file = path.join(root, 'dist/renderer/main.js');
+  if (!existsSync(file)) return;
+  const raw = readFileSync(file);
+  results.bundle = { file: 'dist/renderer/main.js', rawBytes: raw.length, gzipBytes: gzipSync(raw).length };
+}
+
+// ---- report ----
+
+function targets(results, cfg) {
+  const out = [];
+  const add = (name, value, ok, detail) => out.push({ name, value, met: Number.isFinite(value) ? ok(value) : null, detail });
+  const r = results.relay;
+  if (r && cfg.phases.includes('throughput')) {
+    add('throughput ≥ 1.1× websockify', ratio(r.porthole.throughputMiBps, r.websockify.throughputMiBps), (x) => x >= 1.1, 'plain TCP upstream');
+    add('throughput ≥ 1.1× websockify (TLS upstream)', ratio(r.porthole.throughputTlsMiBps, r.websockify.throughputTlsMiBps), (x) => x >= 1.1, 'TLS upstream');
+    add('throughput ≥ 0.5× direct TCP', ratio(r.porthole.throughputMiBps, r.direct.throughputMiBps), (x) => x >= 0.5, 'plain TCP upstream');
+    add('CPU s/GiB ≤ websockify', ratio(r.porthole.cpuSecPerGiB, r.websockify.cpuSecPerGiB), (x) => x <= 1, 'plain; ratio Porthole/websockify');
+    add('CPU s/GiB ≤ websockify (TLS upstream)', ratio(r.porthole.cpuSecPerGiBTls, r.websockify.cpuSecPerGiBTls), (x) => x <= 1, 'TLS; ratio Porthole/websockify');
+  }
+  if (r && cfg.phases.includes('latency')) {
+    add('round trip p50 ≤ 0.5× websockify', ratio(r.porthole.rttP50us, r.websockify.rttP50us), (x) => x <= 0.5, '64 B, sequential');
+    add('round trip p99 ≤ 0.6× websockify', ratio(r.porthole.rttP99us, r.websockify.rttP99us), (x) => x <= 0.6, '64 B, sequential');
+  }
+  const m = results.memory;
+  if (m) {
+    for (const p of m.porthole) add(`≤ 32 KiB RSS per idle session (${p.sessions})`, p.rssPerSession / 1024, (x) => x <= 32, 'KiB per session');
+    const big = m.porthole.find((p) => p.sessions === 1000) ?? m.porthole.at(-1);
+    add(`${big.sessions} concurrent sessions all answering`, big.answered / big.sessions, (x) => x === 1, `${big.answered}/${big.sessions} answered`);
+  }
+  const t = results.ttff;
+  if (t) add('time to first frame ≤ 0.5× noVNC page', ratio(t.portholeMs, t.novncPageMs), (x) => x <= 0.5, 'Porthole click→frame / noVNC navigation→frame');
+  return out;
+}
+
+/** Aligns the array rows of one section; string rows are printed as they are. */
+function table(rows) {
+  const widths = [];
+  for (const row of rows) if (Array.isArray(row)) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, String(c).length)));
+  return rows
+    .map((row) => (Array.isArray(row) ? row.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ').trimEnd() : row))
+    .join('\n');
+}
+
+function report(results, cfg) {
+  const m = results.machine;
+  const sections = [];
+  sections.push([
+    `Porthole bench — ${m.cores} cores (os.cpus().length), ${m.cpuModel}, ${m.totalMemMiB} MiB RAM, Node ${m.node}, websockify ${m.websockify}`,
+    `${cfg.rounds} round(s), interleaved (order rotates each round), medians; ${cfg.mib} MiB per throughput run; ${cfg.rtts} round trips per latency run; load average at start ${results.loadAverage.map((x) => x.toFixed(1)).join(' ')}${cfg.quick ? '; QUICK MODE' : ''}`,
+  ]);
+  const r = results.relay;
+  if (r) {
+    const rows = [['relay (ws client → proxy → TCP peer)', 'Porthole', 'websockify', 'direct', 'P/wsfy', 'P/direct']];
+    const line = (label, key, digits = 1) => [label, fmt(r.porthole[key], digits), fmt(r.websockify[key], digits), fmt(r.direct[key], digits), `${fmt(ratio(r.porthole[key], r.websockify[key]), 2)}×`, `${fmt(ratio(r.porthole[key], r.direct[key]), 2)}×`];
+    if (cfg.phases.includes('throughput')) {
+      rows.push(line('throughput, plain TCP upstream (MiB/s)', 'throughputMiBps'));
+      rows.push(line('throughput, TLS upstream (MiB/s)', 'throughputTlsMiBps'));
+      const cpu = (label, key) => [label, fmt(r.porthole[key], 2), fmt(r.websockify[key], 2), '', `${fmt(ratio(r.porthole[key], r.websockify[key]), 2)}×`, ''];
+      rows.push(cpu('proxy CPU s/GiB, plain', 'cpuSecPerGiB'));
+      rows.push(cpu('proxy CPU s/GiB, TLS upstream', 'cpuSecPerGiBTls'));
+      rows.push(line('open → first byte, plain (ms)', 'firstByteMs', 2));
+      rows.push(line('open → first byte, TLS upstream (ms)', 'firstByteMsTls', 2));
+    }
+    if (cfg.phases.includes('latency')) {
+      rows.push(line('64 B round trip p50 (µs)', 'rttP50us'));
+      rows.push(line('64 B round trip p99 (µs)', 'rttP99us'));
+    }
+    if (results.websockifySslTargetVerifies !== undefined) {
+      rows.push(`websockify --ssl-target verifies the upstream certificate: ${results.websockifySslTargetVerifies ? 'yes' : 'NO (it relayed from a server whose CA it was never given)'}`);
+    }
+    sections.push(rows);
+  }
+  const mem = results.memory;
+  if (mem) {
+    const rows = [['idle sessions (12-byte banner, after GC)', 'sessions', 'RSS/session', 'heap/session', 'answered', 'total']];
+    for (const p of mem.porthole) {
+      rows.push(['Porthole proxy process, RSS', String(p.opened), `${fmt(p.rssPerSession / 1024)} KiB`, `${fmt(p.heapUsedPerSession / 1024)} KiB`, `${p.answered}/${p.sessions}`, `${fmt(p.rssBytes / MiB)} MiB`]);
+    }
+    const w = mem.websockify;
+    rows.push([`websockify tree (${w.processes} processes), sum VmRSS`, String(w.opened), `${fmt(w.rssPerSession / 1024)} KiB`, '', `${w.answered}/${w.sessions}`, `${fmt(w.rssBytes / MiB)} MiB`]);
+    rows.push(['websockify tree, sum Pss', String(w.opened), `${fmt(w.pssPerSession / 1024)} KiB`, '', '', `${fmt(w.pssBytes / MiB)} MiB`]);
+    sections.push(rows);
+  }
+  const t = results.ttff;
+  if (t) {
+    sections.push([
+      [`time to first frame, Chromium (median of ${t.rounds})`, 'ms'],
+      ['Porthole: click Connect → Xvnc root colour at (5,5), via websockify', fmt(t.portholeMs, 0)],
+      ['noVNC page vnc_lite.html (cold cache): navigation start → same', fmt(t.novncPageMs, 0)],
+      ['Porthole Demo: click Demo → demo colour at (5,5)', fmt(t.demoMs, 0)],
+    ]);
+  }
+  const b = results.bundle;
+  if (b) sections.push([`renderer bundle ${b.file}: ${fmt(b.rawBytes / 1024)} KiB raw, ${fmt(b.gzipBytes / 1024)} KiB gzip (zlib, default level)`]);
+  const rows = [['target', 'value', 'result', 'detail']];
+  for (const tg of results.targets) rows.push([tg.name, fmt(tg.value, 2), tg.met === null ? 'n/a' : tg.met ? 'met' : 'MISSED', tg.detail]);
+  sections.push(rows);
+  return sections.map(table).join('\n\n');
+}
+
+// ---- main ----
+
+async function main() {
+  const cfg = parseConfig();
+  const started = new Date();
+  const results = { startedAt: started.toISOString(), config: cfg, machine: machineInfo(), loadAverage: os.loadavg(), samples: {} };
+  log(`Porthole bench: ${results.machine.cores} cores, ${cfg.quick ? 'quick' : 'full'} run, phases ${cfg.phases.join(',')}`);
+
+  const pki = await makePki();
+  cleanups.push(() => removeTempDir(pki.dir));
+  const needRelay = cfg.phases.some((p) => p === 'throughput' || p === 'latency' || p === 'memory');
+  if (needRelay) {
+    const peers = await startPeers(pki);
+    cleanups.push(() => peers.proc.stop());
+    const bundle = await bundleProxyHost(root);
+    cleanups.push(() => bundle.remove());
+    const ctx = { peers, pki, bundle };
+    if (cfg.phases.includes('throughput') || cfg.phases.includes('latency')) {
+      ctx.porthole = await startPortholeProxy(bundle.file);
+      cleanups.push(() => ctx.porthole.stop());
+      await relayPhases(cfg, ctx, results);
+      await ctx.porthole.stop();
+    }
+    if (cfg.phases.includes('memory')) await memoryPhase(cfg, ctx, results);
+  }
+  if (cfg.phases.includes('ttff')) await ttffPhase(cfg, results);
+  bundleSize(results);
+  results.targets = targets(results, cfg);
+  results.durationSec = (Date.now() - started.getTime()) / 1000;
+
+  const text = report(results, cfg);
+  console.log(`\n${text}\n`);
+  mkdirSync(cfg.out, { recursive: true });
+  const file = path.join(cfg.out, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${path.relative(process.cwd(), file)} (${fmt(results.durationSec, 0)} s)`);
+}
+
+try {
+  await main();
+  await cleanup();
+} catch (err) {
+  if (!interrupted) console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  await cleanup();
+  process.exitCode = 1;
+}
