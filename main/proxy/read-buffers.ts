@@ -4,17 +4,19 @@
 // - small reads (an idle or interactive console) land in one scratch buffer shared by every
 //   connection and are copied out: a read and its callback run back to back, so sharing is safe,
 //   and an idle session holds no read memory of its own;
-// - after a read fills the scratch buffer, the connection streams into 256 KiB slabs; reads that
+// - after a read fills the scratch buffer, the connection streams into 1 MiB slabs; reads that
 //   arrive in the same event-loop turn are contiguous in the slab and leave as ONE chunk (TLS
 //   delivers at most 16 KiB per read), handed over as a view, not a copy;
 // - a slab is reused only when every chunk cut from it has been released (written to the
 //   renderer's socket), so a view never sees its bytes overwritten.
 
 const SCRATCH_BYTES = 16 * 1024;
-const SLAB_BYTES = 256 * 1024;
+/** A read shorter than a full TLS record means the stream has paused. */
+const SHORT_READ_BYTES = 16 * 1024;
+const SLAB_BYTES = 1024 * 1024;
 /** Below this much free space a slab is retired and the next read takes a fresh one. */
-const MIN_READ_BYTES = 32 * 1024;
-/** Free slabs kept for reuse across all connections (4 MiB). */
+const MIN_READ_BYTES = 64 * 1024;
+/** Free slabs kept for reuse across all connections (16 MiB). */
 const MAX_FREE_SLABS = 16;
 
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
@@ -81,7 +83,7 @@ export class ReadBuffers {
       setImmediate(this.flushSoon);
     }
     // A short read means the stream paused: go back to the scratch buffer once this chunk is out.
-    if (n < MIN_READ_BYTES / 2) {
+    if (n < SHORT_READ_BYTES) {
       this.flush();
       this.retire();
     }
