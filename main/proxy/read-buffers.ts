@@ -16,6 +16,9 @@ const SHORT_READ_BYTES = 16 * 1024;
 const SLAB_BYTES = 1024 * 1024;
 /** Below this much free space a slab is retired and the next read takes a fresh one. */
 const MIN_READ_BYTES = 64 * 1024;
+/** Largest single read, and the size at which a gathered chunk is handed over: a chunk is at most 2× this. */
+const MAX_READ_BYTES = 256 * 1024;
+export const MAX_CHUNK_BYTES = 2 * MAX_READ_BYTES;
 /** Free slabs kept for reuse across all connections (16 MiB). */
 const MAX_FREE_SLABS = 16;
 
@@ -58,12 +61,14 @@ export class ReadBuffers {
   readonly nextBuffer = (): Buffer => {
     const slab = this.slab;
     if (!slab) return scratch;
-    if (SLAB_BYTES - slab.fill >= MIN_READ_BYTES) return slab.buf.subarray(slab.fill);
+    // Keep frames (and so the overshoot past the backpressure mark) bounded.
+    if (this.pendingStart >= 0 && slab.fill - this.pendingStart >= MAX_READ_BYTES) this.flush();
+    if (SLAB_BYTES - slab.fill >= MIN_READ_BYTES) return slab.buf.subarray(slab.fill, Math.min(SLAB_BYTES, slab.fill + MAX_READ_BYTES));
     // Still streaming, but this slab is nearly full: hand over what it holds and start another.
     this.flush();
     this.retire();
     this.slab = takeSlab();
-    return this.slab.buf;
+    return this.slab.buf.subarray(0, MAX_READ_BYTES);
   };
 
   /** For `onread.callback`: `n` bytes landed in `buf` (the buffer nextBuffer returned). */

@@ -35,8 +35,14 @@ export interface UpstreamLimits {
   pingIntervalMs: number;
 }
 
+/** At most this much is buffered per session and direction. */
+export const BUFFER_CAP_BYTES = 4 * 1024 * 1024;
+/** The largest single message either way: a renderer message (capped at 1 MiB) or a relayed chunk (≤ 512 KiB). */
+const LARGEST_MESSAGE_BYTES = 1024 * 1024;
+
 export const defaultLimits: UpstreamLimits = {
   connectTimeoutMs: 10_000,
-  highWaterMark: 4 * 1024 * 1024,
+  // Sources pause at this mark; the one message in flight when it is crossed stays within the cap.
+  highWaterMark: BUFFER_CAP_BYTES - LARGEST_MESSAGE_BYTES,
   pingIntervalMs: 30_000,
 };
