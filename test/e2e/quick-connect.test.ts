@@ -91,6 +91,14 @@ describe('quick connect, end to end in Chromium', () => {
     await page.close();
   });
 
+  it('shows the VM screen for a direct vnc:// address (the proxy does websockify\'s job in-process)', async () => {
+    const page = await openPorthole();
+    await connectTo(page, `vnc://127.0.0.1:${xvnc.rfbPort}`);
+    await waitForConsoleColour(page, ROOT_RGB);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Unencrypted connection');
+    await page.close();
+  });
+
   it('says the token was rejected when it is wrong', async () => {
     const page = await openPorthole();
     await connectTo(page, `https://localhost:${secure.port}/vnc_auto.html?path=%3Ftoken%3Dwrong-token`);
