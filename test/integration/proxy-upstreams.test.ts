@@ -124,6 +124,14 @@ describe('each upstream error code from a real situation', () => {
     await expectClosedWith(await proxy.connect({ target: ws({ port: peers.websockify.port, token: 'not-in-the-file' }) }), 'token-rejected-or-expired');
   });
 
+  it('dns-failed: a host name the resolver cannot resolve', async () => {
+    // A 70-character label is refused by the system resolver itself (labels are at most 63), so the
+    // lookup really fails through getaddrinfo without sending a query anywhere (checked with strace).
+    const host = `${'a'.repeat(70)}.invalid`;
+    await expectClosedWith(await proxy.connect({ target: ws({ host, port: 6080, token: 'x' }) }), 'dns-failed');
+    await expectClosedWith(await proxy.connect({ target: { kind: 'vnc-tcp', tls: false, host, port: 5900 } }), 'dns-failed');
+  });
+
   it('tcp-refused: a port with nothing listening', async () => {
     const port = await freePort();
     await expectClosedWith(await proxy.connect({ target: ws({ port, token: 'x' }) }), 'tcp-refused');

@@ -1,6 +1,5 @@
-// How Node, TLS and ws failures map to Porthole's codes. The integration tests produce each code
-// from a real situation; this table also covers DNS, whose failure cannot be produced here without
-// sending a query to a non-loopback resolver.
+// How Node, TLS and ws failures map to Porthole's codes, including the errno variants the
+// integration tests cannot all provoke on one machine (EAI_AGAIN, EHOSTUNREACH, expired certificates).
 import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError } from '../../main/proxy/classify-error.js';
 import { PinMismatchError } from '../../main/proxy/tls-policy.js';
