@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
-import { ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
+import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
 
 const Id = z.string().min(1).max(128);
 
@@ -31,6 +31,8 @@ export const OpenedSession = z.object({
   /** Where the console lives, without any secret (for display). */
   displayAddress: z.string(),
   warnings: z.array(SessionWarning),
+  /** A profile's display choices (scaling, view only, quality, compression, shared), to start the console with. */
+  display: DisplayOptions.optional(),
 });
 export type OpenedSession = z.infer<typeof OpenedSession>;
 

@@ -40,6 +40,7 @@ export const DisplayOptions = z.object({
   shared: z.boolean().default(true),
   confirmCtrlAltDel: z.boolean().default(false),
 });
+export type DisplayOptions = z.infer<typeof DisplayOptions>;
 
 /** Where a secret is: saved in the keychain, held in memory for this run only, or absent. */
 export const SecretStatus = z.enum(['saved', 'memory-only', 'none']);

@@ -3,7 +3,7 @@ import type { CallArgs, CallName, CallResult, SessionSource, SessionWarning } fr
 import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget, type TcpTarget, type WebSocketTarget } from '../app/console-target.js';
 import { parseConsoleAddress } from '../app/console-address.js';
 import { PortholeError, type PortholeErrorShape } from '../app/errors.js';
-import type { EndpointKind, Profile } from '../app/profile.js';
+import type { DisplayOptions, EndpointKind, ProfileSummary } from '../app/profile.js';
 import type { CallerContext } from './core-types.js';
 import { inspectCertificate } from './diagnostics/certificate.js';
 import { formatReport } from './diagnostics/format-report.js';
@@ -11,7 +11,7 @@ import { runDiagnostics } from './diagnostics/run-diagnostics.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { SessionManager } from './sessions.js';
 import type { ProfileStore } from './profiles/profile-store.js';
-import type { SecretStore } from './secrets/secret-store.js';
+import type { SecretSlotName, SecretStore } from './secrets/secret-store.js';
 
 export type Handlers = { [N in CallName]: (args: CallArgs<N>, caller: CallerContext) => Promise<CallResult<N>> };
 
@@ -54,17 +54,23 @@ function titleFor(target: ConsoleTarget): string {
   return target.kind === 'demo' ? 'Demo' : target.host;
 }
 
-async function targetForProfile(profile: Profile, secrets: SecretStore): Promise<ConsoleTarget> {
+/** A profile's secret, read only when the profile has one in that slot (a missing keychain is then no error). */
+async function readSecret(profile: ProfileSummary, slot: SecretSlotName, secrets: SecretStore): Promise<string | undefined> {
+  const status = profile.secretStatus[slot] ?? (profile.secretSlots.includes(slot) ? 'saved' : 'none');
+  return status === 'none' ? undefined : secrets.get(profile.id, slot);
+}
+
+async function targetForProfile(profile: ProfileSummary, secrets: SecretStore): Promise<ConsoleTarget> {
   const parsed = parseConsoleAddress(profile.endpoint.address);
   if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
   const target = parsed.target;
   if (target.kind === 'websocket') {
-    const token = await secrets.get(profile.id, 'token');
+    const token = await readSecret(profile, 'token', secrets);
     const flavour = profile.endpoint.kind === 'nova' || profile.endpoint.kind === 'proxmox' ? profile.endpoint.kind : target.flavour;
     return { ...target, flavour, ...(token !== undefined ? { token } : {}) };
   }
   if (target.kind === 'vnc-tcp') {
-    const password = await secrets.get(profile.id, 'password');
+    const password = await readSecret(profile, 'password', secrets);
     return { ...target, tls: target.tls || profile.endpoint.kind === 'vnc-tls', ...(password !== undefined ? { password } : {}) };
   }
   return target;
@@ -78,6 +84,7 @@ interface ResolvedSource {
   originOverride?: string;
   headers?: Record<string, string>;
   profileId?: string;
+  display?: DisplayOptions;
 }
 
 export function createHandlers(deps: ApiDeps): Handlers {
@@ -93,7 +100,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
     if (!profile) throw new PortholeError('profile-not-found');
     const headers: Record<string, string> = { ...profile.endpoint.headers };
     for (const name of profile.endpoint.secretHeaders) {
-      const value = await deps.secrets.get(profile.id, `header:${name}`);
+      const value = await readSecret(profile, `header:${name}`, deps.secrets);
       if (value !== undefined) headers[name] = value;
     }
     return {
@@ -107,6 +114,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
       ...(profile.endpoint.originOverride ? { originOverride: profile.endpoint.originOverride } : {}),
       headers,
       profileId: profile.id,
+      display: profile.display,
     };
   }
 
@@ -134,9 +142,10 @@ export function createHandlers(deps: ApiDeps): Handlers {
         warnings,
         ...(resolved.originOverride ? { originOverride: resolved.originOverride } : {}),
         ...(resolved.headers ? { headers: resolved.headers } : {}),
+        ...(resolved.display ? { display: resolved.display } : {}),
       });
       if (resolved.profileId) await (await deps.profiles()).touch(resolved.profileId);
-      return { sessionId, wsUrl, title: resolved.title, displayAddress, warnings };
+      return { sessionId, wsUrl, title: resolved.title, displayAddress, warnings, ...(resolved.display ? { display: resolved.display } : {}) };
     },
 
     'diagnostics.run': async ({ source }) => {
@@ -157,7 +166,14 @@ export function createHandlers(deps: ApiDeps): Handlers {
 
     'session.reconnect': async ({ sessionId }, caller) => {
       const { sessionId: id, wsUrl, request } = deps.sessions.reopen(sessionId, caller.id);
-      return { sessionId: id, wsUrl, title: request.title, displayAddress: request.displayAddress, warnings: request.warnings };
+      return {
+        sessionId: id,
+        wsUrl,
+        title: request.title,
+        displayAddress: request.displayAddress,
+        warnings: request.warnings,
+        ...(request.display ? { display: request.display } : {}),
+      };
     },
 
     'session.list': async (_args, caller) => ({ sessions: deps.sessions.statsFor(caller.id) }),

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { ConsoleTarget } from '../app/console-target.js';
 import { makeError, PortholeError, type PortholeErrorShape } from '../app/errors.js';
 import type { SessionStateEvent, SessionWarning } from '../app/contract.js';
+import type { DisplayOptions } from '../app/profile.js';
 import type { Logger } from './log/logger.js';
 import { Relay, type RelayState } from './proxy/relay.js';
 import { connectTcp } from './proxy/upstream-tcp.js';
@@ -22,6 +23,8 @@ export interface SessionRequest {
   displayAddress: string;
   tls: TlsPolicy;
   warnings: SessionWarning[];
+  /** A profile's display choices, handed back on reconnect. */
+  display?: DisplayOptions;
   originOverride?: string;
   headers?: Record<string, string>;
 }

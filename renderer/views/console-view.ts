@@ -23,6 +23,8 @@ export interface ConsoleViewOptions {
   viewOnly: boolean;
   qualityLevel: number;
   compressionLevel: number;
+  /** Share the desktop with other viewers (false asks the server to disconnect them). */
+  shared: boolean;
 }
 
 /** How long to wait for main's session.state after noVNC reports a close, when it has not come yet. */
@@ -43,7 +45,7 @@ export class ConsoleView {
     private readonly callbacks: ConsoleCallbacks,
     options: ConsoleViewOptions,
   ) {
-    this.rfb = new RFB(target, session.wsUrl, { wsProtocols: ['binary'], shared: true });
+    this.rfb = new RFB(target, session.wsUrl, { wsProtocols: ['binary'], shared: options.shared });
     this.rfb.background = 'transparent';
     this.setScaling(options.scaling);
     this.rfb.viewOnly = options.viewOnly;

@@ -69,7 +69,9 @@ export class ConsoleTab {
     public session: OpenedSession,
   ) {
     this.title = session.title;
-    this.scaling = host.settings().scaling;
+    // A profile's display choices win over the app-wide settings for its console.
+    this.scaling = session.display?.scaling ?? host.settings().scaling;
+    this.viewOnly = session.display?.viewOnly ?? false;
     const panelId = `${this.id}-panel`;
     const tabId = `${this.id}-tab`;
     const stateId = `${this.id}-state`;
@@ -229,7 +231,13 @@ export class ConsoleTab {
         this.power = power;
         this.host.changed(this);
       },
-    }, { scaling: this.scaling, viewOnly: this.viewOnly, qualityLevel: settings.qualityLevel, compressionLevel: settings.compressionLevel });
+    }, {
+      scaling: this.scaling,
+      viewOnly: this.viewOnly,
+      qualityLevel: this.session.display?.quality ?? settings.qualityLevel,
+      compressionLevel: this.session.display?.compression ?? settings.compressionLevel,
+      shared: this.session.display?.shared ?? true,
+    });
     this.view = view;
     this.panel.dataset.sessionId = this.session.sessionId;
     if (this.state !== 'reconnecting') this.setState('connecting');

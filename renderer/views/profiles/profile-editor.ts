@@ -8,7 +8,7 @@ export interface EditorValues {
   folder?: string;
 }
 
-function field(label: string, input: HTMLInputElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+function field(label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, hint?: string): HTMLElement {
   const wrap = document.createElement('label');
   wrap.className = 'field';
   const text = document.createElement('span');
@@ -29,6 +29,29 @@ function input(type: string, value = ''): HTMLInputElement {
   el.spellcheck = false;
   el.autocomplete = 'off';
   return el;
+}
+
+function select(options: Array<[string, string]>, value: string): HTMLSelectElement {
+  const el = document.createElement('select');
+  for (const [v, label] of options) {
+    const o = document.createElement('option');
+    o.value = v;
+    o.textContent = label;
+    el.append(o);
+  }
+  el.value = value;
+  return el;
+}
+
+/** "Name: value" lines → a header map (names are checked by main). */
+export function parseHeaderLines(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 function secretHint(profile: ProfileSummary | undefined, slot: string): string {
@@ -63,6 +86,61 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   ca.placeholder = '-----BEGIN CERTIFICATE-----';
   const insecure = input('checkbox');
   insecure.checked = profile?.tls.allowInsecure ?? false;
+  const display = profile?.display;
+  const scaling = select(
+    [
+      ['fit', 'Fit to window'],
+      ['actual', 'Actual size'],
+      ['remote', 'Resize the remote screen'],
+    ],
+    display?.scaling ?? 'fit',
+  );
+  const viewOnly = input('checkbox');
+  viewOnly.checked = display?.viewOnly ?? false;
+  const shared = input('checkbox');
+  shared.checked = display?.shared ?? true;
+  const quality = input('number', String(display?.quality ?? 6));
+  quality.min = '0';
+  quality.max = '9';
+  const compression = input('number', String(display?.compression ?? 2));
+  compression.min = '0';
+  compression.max = '9';
+  const origin = input('text', profile?.endpoint.originOverride ?? '');
+  origin.placeholder = 'none (Nova expects none)';
+  const headers = document.createElement('textarea');
+  headers.value = Object.entries(profile?.endpoint.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+  headers.placeholder = 'Name: value (one per line)';
+  const secretHeaders = document.createElement('textarea');
+  secretHeaders.placeholder = 'Authorization: PVEAPIToken=user@pam!id=…';
+  const savedSecretHeaders = profile?.endpoint.secretHeaders ?? [];
+
+  const check = (label: string, box: HTMLInputElement): HTMLElement => {
+    const f = field(label, box);
+    f.classList.add('checkbox');
+    return f;
+  };
+  const advanced = document.createElement('details');
+  const summary = document.createElement('summary');
+  summary.textContent = 'Display, headers and TLS';
+  advanced.append(
+    summary,
+    field('Scaling', scaling),
+    check('View only', viewOnly),
+    check('Share the desktop with other viewers', shared),
+    field('Quality (0–9)', quality),
+    field('Compression (0–9)', compression),
+    field('Origin header', origin, 'Only for gateways that demand one.'),
+    field('Extra headers', headers, 'Not secret; stored in the profile.'),
+    field(
+      'Secret headers',
+      secretHeaders,
+      savedSecretHeaders.length
+        ? `Saved in the keychain: ${savedSecretHeaders.join(', ')}. Lines here replace those names; "Name:" alone removes one.`
+        : 'Stored in the OS keychain (e.g. a Proxmox API token).',
+    ),
+  );
 
   const save = document.createElement('button');
   save.type = 'submit';
@@ -75,8 +153,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   buttons.className = 'buttons';
   buttons.append(cancel, save);
 
-  const insecureField = field('Allow insecure TLS (no certificate checks)', insecure);
-  insecureField.classList.add('checkbox');
+  advanced.append(field('CA certificate (PEM)', ca), check('Allow insecure TLS (no certificate checks)', insecure));
   form.append(
     heading,
     field('Name', name),
@@ -85,9 +162,8 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     field('Password', password, secretHint(profile, 'password')),
     field('Folder', folder, 'Nested folders with "/", e.g. Customers/ACME'),
     field('Tags', tags, 'Separated by commas'),
-    field('CA certificate (PEM)', ca),
-    insecureField,
     field('Notes', notes),
+    advanced,
     buttons,
   );
   dialog.append(form);
@@ -112,7 +188,8 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
                 .split(',')
                 .map((t) => t.trim())
                 .filter(Boolean),
-              headers: {},
+              headers: parseHeaderLines(headers.value),
+              ...(origin.value.trim() ? { originOverride: origin.value.trim() } : {}),
               notes: notes.value,
               ...(profile ? { kind: profile.endpoint.kind } : {}),
               tls: {
@@ -121,10 +198,19 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
                 // A trusted (pinned) certificate stays trusted until the URL changes.
                 ...(profile?.tls.pinSha256 && address.value.trim() === profile.endpoint.address ? { pinSha256: profile.tls.pinSha256 } : {}),
               },
-              display: {},
+              display: {
+                scaling: scaling.value as 'fit' | 'actual' | 'remote',
+                viewOnly: viewOnly.checked,
+                shared: shared.checked,
+                quality: Math.min(9, Math.max(0, Math.round(Number(quality.value) || 0))),
+                compression: Math.min(9, Math.max(0, Math.round(Number(compression.value) || 0))),
+              },
               secrets: {
                 ...(token.value ? { token: token.value } : {}),
                 ...(password.value ? { password: password.value } : {}),
+                ...(secretHeaders.value.trim()
+                  ? { headers: Object.fromEntries(Object.entries(parseHeaderLines(secretHeaders.value)).map(([k, v]) => [k, v === '' ? null : v])) }
+                  : {}),
               },
             }
           : undefined;
