@@ -13,7 +13,7 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 function electronBinary() {
   try {
     const pathFile = path.join(path.dirname(createRequire(import.meta.url).resolve('electron')), 'path.txt');
-    if (!existsSync(pathFile)) return { reason: 'its binary was not downloaded — offline, or installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1' };
+    if (!existsSync(pathFile)) return { reason: 'its binary is not installed (with internet access, run `npx install-electron` once)' };
     const binary = path.join(path.dirname(pathFile), 'dist', readFileSync(pathFile, 'utf8').trim());
     return existsSync(binary) ? { binary } : { reason: `its binary is missing at ${binary}` };
   } catch {
@@ -21,24 +21,10 @@ function electronBinary() {
   }
 }
 
-// Electron 45 fetches its binary on first use rather than at install; try that once, quietly
-// giving up where there is no internet or the download was switched off.
-function tryDownloadElectron() {
-  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return;
-  try {
-    const installer = path.join(path.dirname(createRequire(import.meta.url).resolve('electron')), 'install.js');
-    spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 180_000 });
-  } catch {
-    // the fallback below says why
-  }
-}
-
 const args = process.argv.slice(2);
-let found = electronBinary();
-if (!found.binary) {
-  tryDownloadElectron();
-  found = electronBinary();
-}
+// Never fetched from here: Electron 45 downloads its binary on first use, and an offline machine
+// should not try. With internet access, `npx install-electron` fetches it once.
+const found = electronBinary();
 const child = found.binary
   ? spawn(found.binary, [root, ...args], { stdio: 'inherit' })
   : (console.log(`Electron is not available: ${found.reason}. Starting browser mode instead.`),
