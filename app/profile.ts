@@ -19,6 +19,8 @@ export const Endpoint = z.object({
   address: z.string().min(1).max(2048),
   /** An Origin header to send upstream, for gateways that demand one (Nova sends none by default). */
   originOverride: z.string().max(512).optional(),
+  /** Older Nova consoles read the token from a `token` cookie instead of the query string. */
+  tokenIn: z.enum(['query', 'cookie']).default('query'),
   /** Extra non-secret headers; secret ones are named in secretHeaders and kept in the keychain. */
   headers: z.record(HeaderName, z.string().max(4096)).default({}),
   secretHeaders: z.array(HeaderName).max(32).default([]),
@@ -92,6 +94,7 @@ export const ProfileInput = z
     address: z.string().trim().min(1, 'a profile needs a console URL').max(8192),
     kind: EndpointKind.optional(),
     originOverride: z.string().max(512).optional(),
+    tokenIn: z.enum(['query', 'cookie']).default('query'),
     headers: z.record(HeaderName, z.string().max(4096)).default({}),
     tls: TlsOptions.partial().default({}),
     display: DisplayOptions.partial().default({}),

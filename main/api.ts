@@ -67,7 +67,7 @@ async function targetForProfile(profile: ProfileSummary, secrets: SecretStore): 
   if (target.kind === 'websocket') {
     const token = await readSecret(profile, 'token', secrets);
     const flavour = profile.endpoint.kind === 'nova' || profile.endpoint.kind === 'proxmox' ? profile.endpoint.kind : target.flavour;
-    return { ...target, flavour, ...(token !== undefined ? { token } : {}) };
+    return { ...target, flavour, ...(token !== undefined ? { token, tokenIn: profile.endpoint.tokenIn } : {}) };
   }
   if (target.kind === 'vnc-tcp') {
     const password = await readSecret(profile, 'password', secrets);
@@ -210,6 +210,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
           address: p.endpoint.address,
           kind: p.endpoint.kind,
           ...(p.endpoint.originOverride ? { originOverride: p.endpoint.originOverride } : {}),
+          tokenIn: p.endpoint.tokenIn,
           headers: p.endpoint.headers,
           tls: { ...p.tls, pinSha256 },
           display: p.display,

@@ -265,6 +265,7 @@ class FileProfileStore implements ProfileStore {
             kind: input.kind ?? resolved.kind,
             address: resolved.address,
             ...(input.originOverride ? { originOverride: input.originOverride } : {}),
+            tokenIn: input.tokenIn,
             headers,
             secretHeaders: [...secretHeaders],
           },

@@ -9,6 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { startHeaderGateway } from '../fixtures/header-gateway.js';
+import { startNovaGate } from '../fixtures/nova-gate.js';
 import { startTlsFront } from '../fixtures/tls-front.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 
@@ -163,6 +165,46 @@ describe('profiles, end to end with the OS keychain', () => {
       });
     } finally {
       await front.stop();
+    }
+  });
+
+  it('connects an older Nova console that takes its token from a cookie', async () => {
+    const gate = await startNovaGate({ tokens: new Map([[token, { host: '127.0.0.1', port: peers.xvnc.rfbPort }]]) });
+    try {
+      await withPorthole(dataDir, async (page) => {
+        await page.getByRole('button', { name: 'New profile' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByLabel('Name').fill('Old Nova');
+        await dialog.getByLabel('Console URL').fill(`http://127.0.0.1:${gate.port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
+        await dialog.getByText('Display, headers and TLS').click();
+        await dialog.getByLabel('Send the token as a cookie (older Nova consoles)').check();
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await page.locator('.tree').getByRole('button', { name: 'Old Nova', exact: true }).click();
+        await waitForConsoleColour(page, ROOT_RGB);
+      });
+      expect(gate.accepted()).toBeGreaterThan(0);
+    } finally {
+      await gate.stop();
+    }
+  });
+
+  it('connects a Proxmox-style vncwebsocket whose API token is a secret header', async () => {
+    const gateway = await startHeaderGateway(`PVEAPIToken=root@pam!porthole=${token}`, peers.xvnc.rfbPort);
+    try {
+      await withPorthole(dataDir, async (page) => {
+        await page.getByRole('button', { name: 'New profile' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByLabel('Name').fill('pve1 vm 100');
+        await dialog.getByLabel('Console URL').fill(`ws://127.0.0.1:${gateway.port}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900`);
+        await dialog.getByText('Display, headers and TLS').click();
+        await dialog.getByLabel('Secret headers').fill(`Authorization: PVEAPIToken=root@pam!porthole=${token}`);
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await page.locator('.tree').getByRole('button', { name: 'pve1 vm 100', exact: true }).click();
+        await waitForConsoleColour(page, ROOT_RGB);
+      });
+      expect(gateway.seenAuthorization()).toContain(`PVEAPIToken=root@pam!porthole=${token}`);
+    } finally {
+      await gateway.stop();
     }
   });
 

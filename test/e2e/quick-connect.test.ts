@@ -7,6 +7,7 @@ import { DEMO_CORNER_RGB } from '../../main/demo/test-pattern.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { makeTestPki, type TestPki } from '../fixtures/certs.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
+import { startTlsFront } from '../fixtures/tls-front.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 import { startXvnc, type Xvnc } from '../fixtures/xvnc.js';
 
@@ -97,6 +98,19 @@ describe('quick connect, end to end in Chromium', () => {
     await waitForConsoleColour(page, ROOT_RGB);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Unencrypted connection');
     await page.close();
+  });
+
+  it('shows the VM screen for VNC over TLS-wrapped TCP (vnc+tls://, a server behind stunnel)', async () => {
+    const front = await startTlsFront(pki.server, xvnc.rfbPort);
+    try {
+      const page = await openPorthole();
+      await connectTo(page, `vnc+tls://localhost:${front.port}`);
+      await waitForConsoleColour(page, ROOT_RGB);
+      expect(await page.getByRole('status').textContent()).not.toContain('Unencrypted');
+      await page.close();
+    } finally {
+      await front.stop();
+    }
   });
 
   it('says the token was rejected when it is wrong', async () => {

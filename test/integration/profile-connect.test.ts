@@ -3,45 +3,25 @@
 // Connecting the profile through the real core sends it; the profile's display choices come back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import type { OpenedSession, Outcome } from '../../app/contract.js';
 import type { ProfileSummary } from '../../app/profile.js';
 import { startCore } from '../../main/core.js';
 import { silentLogger } from '../../main/log/logger.js';
+import { startHeaderGateway, type HeaderGateway } from '../fixtures/header-gateway.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 
 const peers = sharedPeers();
 const apiToken = `PVEAPIToken=root@pam!porthole=${Math.random().toString(36).slice(2)}-secret`;
 const appOrigin = 'http://127.0.0.1:3';
-let gateway: http.Server;
-let gatewayPort: number;
-const seenAuthorization: string[] = [];
+let gateway: HeaderGateway;
 
 beforeAll(async () => {
-  gateway = http.createServer();
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('binary') ? 'binary' : false) });
-  gateway.on('upgrade', (req, socket, head) => {
-    seenAuthorization.push(String(req.headers.authorization));
-    if (req.headers.authorization !== apiToken) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const vnc = net.connect(peers.xvnc.rfbPort, '127.0.0.1');
-      vnc.on('data', (d) => ws.send(d));
-      ws.on('message', (d: Buffer) => vnc.write(d));
-      ws.on('close', () => vnc.destroy());
-      vnc.on('close', () => ws.close());
-    });
-  });
-  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
-  gatewayPort = (gateway.address() as net.AddressInfo).port;
+  gateway = await startHeaderGateway(apiToken, peers.xvnc.rfbPort);
 });
-afterAll(() => new Promise<void>((r) => gateway.close(() => r())));
+afterAll(() => gateway.stop());
 
 describe('a profile with a secret header and display choices', () => {
   it('sends the secret header upstream, returns the display choices, and keeps the secret out of the file', async () => {
@@ -57,7 +37,7 @@ describe('a profile with a secret header and display choices', () => {
         {
           profile: {
             name: 'pve1 vm 100',
-            address: `ws://127.0.0.1:${gatewayPort}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900`,
+            address: `ws://127.0.0.1:${gateway.port}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900`,
             display: { scaling: 'actual', viewOnly: true, quality: 3 },
             secrets: { headers: { Authorization: apiToken } },
           },
@@ -77,7 +57,7 @@ describe('a profile with a secret header and display choices', () => {
         ws.once('close', (code) => reject(new Error(`closed ${code}`)));
       });
       expect(banner).toMatch(/^RFB 003\.00\d\n/);
-      expect(seenAuthorization).toContain(apiToken);
+      expect(gateway.seenAuthorization()).toContain(apiToken);
       ws.close();
 
       for (const file of readdirSync(dataDir)) expect(readFileSync(path.join(dataDir, file), 'latin1'), file).not.toContain(apiToken.split('=')[2]!);

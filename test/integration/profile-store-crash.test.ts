@@ -82,7 +82,7 @@ it(`survives ${KILLS} SIGKILLs of writers without losing or corrupting anything`
   // Generation 0: the counter, a filler whose size the writers vary, and some ordinary profiles.
   const seed = new ProfileFile({ dataDir: dir });
   await seed.update((doc) => {
-    const base = { endpoint: { kind: 'websockify' as const, address: 'ws://127.0.0.1:6080/', headers: {}, secretHeaders: [] }, createdAt: new Date().toISOString() };
+    const base = { endpoint: { kind: 'websockify' as const, address: 'ws://127.0.0.1:6080/', tokenIn: 'query' as const, headers: {}, secretHeaders: [] }, createdAt: new Date().toISOString() };
     const profile = (id: string, notes: string): ProfileDocument['profiles'][number] => ({
       id,
       name: id,

@@ -8,7 +8,7 @@ function profile(name: string, folder: string, extra: Partial<ProfileSummary> = 
     name,
     folder,
     tags: [],
-    endpoint: { kind: 'websockify', address: `wss://${name.toLowerCase().replace(/\W+/g, '-')}.example:6080/`, headers: {}, secretHeaders: [] },
+    endpoint: { kind: 'websockify', address: `wss://${name.toLowerCase().replace(/\W+/g, '-')}.example:6080/`, tokenIn: 'query', headers: {}, secretHeaders: [] },
     tls: { allowInsecure: false },
     display: { scaling: 'fit', viewOnly: false, quality: 6, compression: 2, shared: true, confirmCtrlAltDel: false },
     notes: '',

@@ -105,6 +105,8 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   const compression = input('number', String(display?.compression ?? 2));
   compression.min = '0';
   compression.max = '9';
+  const tokenCookie = input('checkbox');
+  tokenCookie.checked = profile?.endpoint.tokenIn === 'cookie';
   const origin = input('text', profile?.endpoint.originOverride ?? '');
   origin.placeholder = 'none (Nova expects none)';
   const headers = document.createElement('textarea');
@@ -131,6 +133,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     check('Share the desktop with other viewers', shared),
     field('Quality (0–9)', quality),
     field('Compression (0–9)', compression),
+    check('Send the token as a cookie (older Nova consoles)', tokenCookie),
     field('Origin header', origin, 'Only for gateways that demand one.'),
     field('Extra headers', headers, 'Not secret; stored in the profile.'),
     field(
@@ -189,6 +192,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
                 .map((t) => t.trim())
                 .filter(Boolean),
               headers: parseHeaderLines(headers.value),
+              tokenIn: tokenCookie.checked ? 'cookie' : 'query',
               ...(origin.value.trim() ? { originOverride: origin.value.trim() } : {}),
               notes: notes.value,
               ...(profile ? { kind: profile.endpoint.kind } : {}),
