@@ -69,8 +69,3 @@ const fallback = glyphs.get('?') ?? new Uint8Array(GLYPH_HEIGHT);
 export function glyphRows(ch: string): Uint8Array {
   return glyphs.get(ch.toUpperCase()) ?? fallback;
 }
-
-/** Every character the font draws natively (after upper-casing). */
-export function fontCharacters(): string[] {
-  return [...glyphs.keys()];
-}

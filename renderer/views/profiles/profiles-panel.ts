@@ -30,7 +30,7 @@ export class ProfilesPanel {
   private readonly list: HTMLElement;
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly deps: ProfilesPanelDeps,
   ) {
     const heading = document.createElement('h2');
