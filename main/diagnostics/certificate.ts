@@ -1,21 +1,13 @@
 // Reading a TLS peer's certificate for diagnostics and "trust on first use": the facts a user
 // needs to decide (subject, issuer, validity, names, fingerprints) and the verdicts of each check
 // (chain, host name, pin), captured from a handshake that does not abort on a bad certificate.
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { makeError, PortholeError, type PortholeErrorShape } from '../../app/errors.js';
 import { classifyUpstreamError } from '../proxy/classify-error.js';
-import { tlsOptionsFor, type TlsPolicy } from '../proxy/tls-policy.js';
+import { spkiSha256, tlsOptionsFor, type TlsPolicy } from '../proxy/tls-policy.js';
 import type { CertificateInfo } from './types.js';
-
-/** The policy as diagnostics read it; `pinSha256` is optional so this works whether or not TlsPolicy has it yet. */
-export type DiagnosticsTlsPolicy = TlsPolicy & { pinSha256?: string };
-
-/** "sha256/AbC…=" or "AbC…=" → "AbC…=". */
-export function normalisePin(pin: string): string {
-  return pin.trim().replace(/^sha256\//i, '');
-}
 
 function isoDate(text: string): string {
   const d = new Date(text);
@@ -60,8 +52,7 @@ export function captureCertificate(socket: tls.TLSSocket, hostname: string, pin?
   const raw: unknown = (peer as { raw?: unknown }).raw;
   if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined;
   const x509 = new X509Certificate(raw);
-  const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
-  const spkiSha256 = createHash('sha256').update(spki).digest('base64');
+  const pinOfServer = spkiSha256(x509);
 
   const chainError = socket.authorized ? undefined : (authorizationErrorCode(socket) ?? 'UNABLE_TO_VERIFY');
   const hostError = tls.checkServerIdentity(hostname, peer);
@@ -74,14 +65,14 @@ export function captureCertificate(socket: tls.TLSSocket, hostname: string, pin?
     subjectAltNames: altNames(x509.subjectAltName),
     serialNumber: x509.serialNumber,
     sha256Fingerprint: x509.fingerprint256,
-    spkiSha256,
+    spkiSha256: pinOfServer,
     chainTrusted: chainError === undefined,
     hostnameMatches: hostError === undefined,
     trusted: chainError === undefined && hostError === undefined,
   };
   const verifyError = chainError ?? hostErrorCode;
   if (verifyError !== undefined) info.verifyError = verifyError;
-  if (pin !== undefined) info.pinMatches = normalisePin(pin) === spkiSha256;
+  if (pin !== undefined) info.pinMatches = pin === pinOfServer;
   return info;
 }
 
@@ -91,10 +82,10 @@ export function captureCertificate(socket: tls.TLSSocket, hostname: string, pin?
  * self-signed certificate), any other key is refused. Without a pin, allowInsecure accepts
  * anything; otherwise chain and host name must both verify.
  */
-export function certificateVerdict(cert: CertificateInfo, policy: DiagnosticsTlsPolicy): PortholeErrorShape | undefined {
+export function certificateVerdict(cert: CertificateInfo, policy: TlsPolicy): PortholeErrorShape | undefined {
   if (policy.pinSha256 !== undefined) {
     if (cert.pinMatches === true) return undefined;
-    return makeError('tls-pin-mismatch', `pinned key sha256/${normalisePin(policy.pinSha256)}, server presented sha256/${cert.spkiSha256}`);
+    return makeError('tls-pin-mismatch', `pinned key sha256/${policy.pinSha256}, server presented sha256/${cert.spkiSha256}`);
   }
   if (policy.allowInsecure) return undefined;
   if (!cert.chainTrusted) {
@@ -110,7 +101,7 @@ export function certificateVerdict(cert: CertificateInfo, policy: DiagnosticsTls
  * built-in host name check) but verifies against the same CA set as the real connection,
  * so `captureCertificate` can report every verdict.
  */
-export function capturingTlsOptions(host: string, policy: DiagnosticsTlsPolicy, servername?: string): tls.ConnectionOptions {
+export function capturingTlsOptions(host: string, policy: TlsPolicy, servername?: string): tls.ConnectionOptions {
   const options: tls.ConnectionOptions = {
     ...tlsOptionsFor(host, { allowInsecure: false, ...(policy.caPem !== undefined ? { caPem: policy.caPem } : {}) }),
     rejectUnauthorized: false,
@@ -136,7 +127,7 @@ export interface InspectOptions {
  */
 export function inspectCertificate(host: string, port: number, servername?: string, options: InspectOptions = {}): Promise<CertificateInfo> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const policy: DiagnosticsTlsPolicy = {
+  const policy: TlsPolicy = {
     allowInsecure: false,
     ...(options.caPem !== undefined ? { caPem: options.caPem } : {}),
   };

@@ -12,11 +12,12 @@ import { describeTarget, upstreamWebSocketUrl, type TcpTarget, type WebSocketTar
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import { classifyUpstreamError } from '../proxy/classify-error.js';
 import { formatVersionBanner, readRfbGreeting, securityTypeName, type RfbGreeting } from '../rfb/handshake.js';
-import { captureCertificate, capturingTlsOptions, certificateVerdict, type DiagnosticsTlsPolicy } from './certificate.js';
+import { captureCertificate, capturingTlsOptions, certificateVerdict } from './certificate.js';
+import type { TlsPolicy } from '../proxy/tls-policy.js';
 import type { DiagnosticReport, DiagnosticStep, DiagnosticStepName } from './types.js';
 
 export interface DiagnosticsOptions {
-  tls: DiagnosticsTlsPolicy;
+  tls: TlsPolicy;
   /** Per step; default 5000 ms. */
   timeoutMs?: number;
   /** Sent as Origin only when set (Nova expects none from non-browser clients). */
