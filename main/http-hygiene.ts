@@ -1,6 +1,7 @@
 // HTTP hygiene shared by Porthole's two loopback servers (the console proxy and browser mode):
 // limits that close slow or idle clients, and the request checks Node and ws leave to us.
-import type { IncomingMessage, ServerOptions } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Header size cap, and timeouts checked every second (Node's default check runs every 30 s). */
 export const loopbackServerOptions: ServerOptions = {
@@ -29,4 +30,15 @@ export function handshakeProblem(req: RequestLike): string | undefined {
   const version = req.headers['sec-websocket-version'];
   if (version !== undefined && version !== '13') return 'not WebSocket version 13';
   return undefined;
+}
+
+/**
+ * Answers on a raw socket (an upgrade or a malformed request, where there is no response object)
+ * and closes it. With a code, the body and an X-Porthole-Error header name it.
+ */
+export function refuseOnSocket(socket: Duplex, status: number, code?: string): void {
+  const body = code === undefined ? '' : `${code}\n`;
+  const extra = code === undefined ? '' : `Content-Type: text/plain\r\nX-Porthole-Error: ${code}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -5,9 +5,8 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ErrorCode } from '../../app/errors.js';
 import type { Logger } from '../log/logger.js';
-import { handshakeProblem, IDLE_SOCKET_MS, loopbackServerOptions } from '../http-hygiene.js';
+import { handshakeProblem, IDLE_SOCKET_MS, loopbackServerOptions, refuseOnSocket } from '../http-hygiene.js';
 import { admitUpgrade } from './admission.js';
 import { TicketBook } from './tickets.js';
 
@@ -19,17 +18,6 @@ export interface ProxyServerOptions {
   maxClientMessage?: number;
   /** Called when a renderer socket was admitted for the session the ticket was issued to. */
   onAdmitted(sessionId: string, socket: WebSocket): void;
-}
-
-const statusText: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required' };
-
-function refuse(socket: Duplex, status: number, code: ErrorCode | 'not-a-websocket'): void {
-  const body = `${code}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
-      `Content-Length: ${body.length}\r\nX-Porthole-Error: ${code}\r\n\r\n${body}`,
-  );
-  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 export class LoopbackProxy {
@@ -59,7 +47,7 @@ export class LoopbackProxy {
       res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' }).end('not-a-websocket\n');
     });
     server.on('clientError', (_err, socket) => {
-      if (socket.writable) refuse(socket, 400, 'bad-request');
+      if (socket.writable) refuseOnSocket(socket, 400, 'bad-request');
       else socket.destroy();
     });
   }
@@ -91,18 +79,18 @@ export class LoopbackProxy {
     const problem = handshakeProblem(req);
     if (problem) {
       this.options.logger.warn({ code: 'bad-request', status: 400, problem }, 'proxy refused a malformed handshake');
-      refuse(socket, 400, 'bad-request');
+      refuseOnSocket(socket, 400, 'bad-request');
       return;
     }
     const admission = admitUpgrade(req.url, req.headers, { port: this.port, origin: this.options.appOrigin });
     if (!admission.ok) {
       this.options.logger.warn({ code: admission.code, status: admission.status }, 'proxy refused a connection');
-      refuse(socket, admission.status, admission.code);
+      refuseOnSocket(socket, admission.status, admission.code);
       return;
     }
     if (!this.tickets.peek(admission.ticket)) {
       this.options.logger.warn({ code: 'ticket-invalid', status: 403 }, 'proxy refused a connection: unknown, used or expired ticket');
-      refuse(socket, 403, 'ticket-invalid');
+      refuseOnSocket(socket, 403, 'ticket-invalid');
       return;
     }
     // Redeemed only once ws has accepted the handshake, so a malformed request never burns a ticket.

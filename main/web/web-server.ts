@@ -10,7 +10,7 @@ import { contentSecurityPolicy } from '../csp.js';
 import { BrowserAuth } from './browser-auth.js';
 import { serveApiSocket } from './api-socket.js';
 import type { StaticFile } from './static-files.js';
-import { handshakeProblem, hasDuplicateHost, IDLE_SOCKET_MS, loopbackServerOptions } from '../http-hygiene.js';
+import { handshakeProblem, hasDuplicateHost, IDLE_SOCKET_MS, loopbackServerOptions, refuseOnSocket } from '../http-hygiene.js';
 
 const baseHeaders = {
   'X-Content-Type-Options': 'nosniff',
@@ -26,12 +26,6 @@ function deny(res: http.ServerResponse, status: number, text: string): void {
   res.end(`${text}\n`);
 }
 
-const reasons: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' };
-
-function denyUpgrade(socket: Duplex, status: 400 | 403 | 404): void {
-  socket.end(`HTTP/1.1 ${status} ${reasons[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
 
 export interface WebServer {
   readonly port: number;
@@ -84,15 +78,15 @@ export async function startWebServer(options: { port: number; files: Map<string,
   });
 
   server.on('upgrade', (req, socket, head) => {
-    if (handshakeProblem(req)) return denyUpgrade(socket, 400);
-    if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, true) || !auth.hasCookie(req.headers)) return denyUpgrade(socket, 403);
-    if (req.url !== '/api' || !core) return denyUpgrade(socket, 404);
+    if (handshakeProblem(req)) return refuseOnSocket(socket, 400);
+    if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, true) || !auth.hasCookie(req.headers)) return refuseOnSocket(socket, 403);
+    if (req.url !== '/api' || !core) return refuseOnSocket(socket, 404);
     const c = core;
     wss.handleUpgrade(req, socket, head, (ws) => serveApiSocket(ws, c));
   });
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
+    if (socket.writable) refuseOnSocket(socket, 400);
+    else socket.destroy();
   });
 
   return {
