@@ -176,7 +176,17 @@ export function createHandlers(deps: ApiDeps): Handlers {
       };
     },
 
-    'session.list': async (_args, caller) => ({ sessions: deps.sessions.statsFor(caller.id) }),
+    'session.list': async (_args, caller) => ({
+      sessions: deps.sessions.stats(caller.id).map(({ sessionId, title, displayAddress, state, bytesIn, bytesOut, durationMs }) => ({
+        sessionId,
+        title,
+        displayAddress,
+        state,
+        bytesIn,
+        bytesOut,
+        durationMs,
+      })),
+    }),
 
     'session.close': async ({ sessionId }, caller) => {
       if (!deps.sessions.close(sessionId, caller.id)) throw new PortholeError('session-not-found');

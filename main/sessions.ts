@@ -46,6 +46,18 @@ export interface SessionLimits extends UpstreamLimits {
 
 export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessions: 64, idleTimeoutMs: 0, ticketTtlMs: 30_000 };
 
+export interface SessionCounters {
+  sessionId: string;
+  title: string;
+  displayAddress: string;
+  state: RelayState;
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  /** Largest number of bytes buffered towards the renderer so far. */
+  peakBufferedToClient: number;
+}
+
 export type SessionListener = (callerId: string, event: SessionStateEvent) => void;
 
 /** How many ended sessions can still be reconnected (per process, oldest forgotten first). */
@@ -139,11 +151,11 @@ export class SessionManager {
     for (const session of [...this.sessions.values()]) this.end(session, undefined);
   }
 
-  /** One caller's sessions with their counters, for the UI. */
-  statsFor(callerId: string): Array<{ sessionId: string; title: string; displayAddress: string; state: RelayState; bytesIn: number; bytesOut: number; durationMs: number }> {
+  /** Sessions (one caller's, or all) with their counters, for the UI, diagnostics and tests. */
+  stats(callerId?: string): SessionCounters[] {
     const now = Date.now();
     return [...this.sessions.values()]
-      .filter((s) => s.request.callerId === callerId)
+      .filter((s) => callerId === undefined || s.request.callerId === callerId)
       .map((s) => ({
         sessionId: s.id,
         title: s.request.title,
@@ -152,18 +164,8 @@ export class SessionManager {
         bytesIn: s.relay?.counters.bytesIn ?? 0,
         bytesOut: s.relay?.counters.bytesOut ?? 0,
         durationMs: now - s.openedAt,
+        peakBufferedToClient: s.relay?.counters.peakBufferedToClient ?? 0,
       }));
-  }
-
-  /** Counters for diagnostics and tests. */
-  snapshot(): Array<{ sessionId: string; state: RelayState; bytesIn: number; bytesOut: number; peakBufferedToClient: number }> {
-    return [...this.sessions.values()].map((s) => ({
-      sessionId: s.id,
-      state: s.state,
-      bytesIn: s.relay?.counters.bytesIn ?? 0,
-      bytesOut: s.relay?.counters.bytesOut ?? 0,
-      peakBufferedToClient: s.relay?.counters.peakBufferedToClient ?? 0,
-    }));
   }
 
   private onRelayState(session: Session, state: RelayState, error?: PortholeErrorShape): void {

@@ -376,7 +376,7 @@ describe('renderer side of the relay', () => {
       await new Promise((r) => setTimeout(r, 1500));
       const writtenEarly = flood.bytesWritten();
       await new Promise((r) => setTimeout(r, 1000));
-      const [snapshot] = limited.sessions.snapshot();
+      const [snapshot] = limited.sessions.stats();
       // The proxy never buffered more than the cap plus one relayed chunk towards the renderer.
       expect(snapshot!.peakBufferedToClient).toBeLessThanOrEqual(hwm + MAX_CHUNK_BYTES);
       // And the upstream really was paused: the flood server could barely write more.
