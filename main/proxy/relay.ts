@@ -13,7 +13,6 @@ export interface RelayCounters {
   bytesOut: number; // renderer → upstream
   /** Largest number of bytes seen buffered towards the renderer (for limits tests and diagnostics). */
   peakBufferedToClient: number;
-  peakBufferedToUpstream: number;
 }
 
 export interface RelayOptions {
@@ -26,7 +25,7 @@ export interface RelayOptions {
 const MAX_EARLY_BYTES = 1024 * 1024;
 
 export class Relay {
-  readonly counters: RelayCounters = { bytesIn: 0, bytesOut: 0, peakBufferedToClient: 0, peakBufferedToUpstream: 0 };
+  readonly counters: RelayCounters = { bytesIn: 0, bytesOut: 0, peakBufferedToClient: 0 };
   private upstream: UpstreamPipe | undefined;
   private upstreamOpen = false;
   private early: Buffer[] = [];
@@ -81,8 +80,6 @@ export class Relay {
       return;
     }
     if (!this.upstream!.write(chunk)) this.client.pause();
-    const buffered = this.upstream!.bufferedAmount;
-    if (buffered > this.counters.peakBufferedToUpstream) this.counters.peakBufferedToUpstream = buffered;
   };
 
   private readonly onClientClose = (): void => {

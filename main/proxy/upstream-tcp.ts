@@ -77,9 +77,6 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     close() {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
-    },
-    get bufferedAmount() {
-      return socket.writableLength;
-    },
+    }
   };
 }

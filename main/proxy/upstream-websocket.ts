@@ -121,9 +121,6 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
       ws.close(1000);
       forceTimer = setTimeout(() => ws.terminate(), 1000);
       forceTimer.unref();
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
+    }
   };
 }

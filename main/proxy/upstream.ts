@@ -24,7 +24,6 @@ export interface UpstreamPipe {
    * pipe may reuse its memory. Called exactly once per chunk, in order.
    */
   release(): void;
-  readonly bufferedAmount: number;
 }
 
 export interface UpstreamLimits {
