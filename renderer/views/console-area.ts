@@ -7,7 +7,7 @@
 // the empty placeholder), so `[aria-label="Console"] canvas` is always the console in view.
 import type { PortholeApi, SessionSource } from '../../app/contract.js';
 import { confirmAction, ClipboardDialog, CombinationDialog, OptionsDialog, TypeTextDialog } from './console/dialogs.js';
-import { el, isEditable } from './console/dom.js';
+import { el, isEditable } from '../ui/dom.js';
 import { keyPresets } from './console/key-sequences.js';
 import type { KeyStroke } from './console/keysyms.js';
 import type { MenuItem } from './console/menu.js';

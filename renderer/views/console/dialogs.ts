@@ -1,39 +1,13 @@
 // The console's dialogs: Type text, Clipboard, a custom key combination, Options, and a generic
 // confirmation. Native <dialog> opened with showModal(): keyboard focus stays inside, Escape closes,
 // and they show above a fullscreen console (the top layer). No forms: the CSP has form-action 'none'.
-import { button, el, field, uid } from './dom.js';
+import { button, el, field } from '../../ui/dom.js';
+import { Modal } from '../../ui/modal.js';
 import type { KeyStroke } from './keysyms.js';
 import { checkTypeText, parseCombination, TYPE_TEXT_MAX, type TypingStep } from './key-sequences.js';
 import type { ConsoleSettings } from './settings.js';
 import { hostKeyChoices, type HostKey } from './shortcuts.js';
 import { typeSteps, typingSeconds } from './typist.js';
-
-class Modal {
-  readonly dialog: HTMLDialogElement;
-  readonly body: HTMLElement;
-  readonly footer: HTMLElement;
-
-  constructor(container: HTMLElement, title: string, className = '') {
-    const headingId = uid('dialog-title');
-    this.body = el('div', { className: 'dialog-body' });
-    this.footer = el('div', { className: 'dialog-actions' });
-    this.dialog = el('dialog', { className: `console-dialog ${className}`.trim(), 'aria-labelledby': headingId }, el('h2', { id: headingId }, title), this.body, this.footer);
-    container.append(this.dialog);
-  }
-
-  get isOpen(): boolean {
-    return this.dialog.open;
-  }
-
-  show(focus?: HTMLElement): void {
-    if (!this.dialog.open) this.dialog.showModal();
-    focus?.focus();
-  }
-
-  close(): void {
-    if (this.dialog.open) this.dialog.close();
-  }
-}
 
 /** A line inside a dialog that screen readers hear when it changes (not role=status: the page has one). */
 function noteLine(): HTMLElement {

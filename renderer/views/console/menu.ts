@@ -1,7 +1,7 @@
 // A menu button (ARIA menu button pattern): the button opens a role=menu list; arrow keys, Home,
 // End and first letters move between items; Enter/Space choose; Escape closes and returns focus to
 // the button; Tab or a click elsewhere closes it.
-import { el, uid } from './dom.js';
+import { el, uid } from '../../ui/dom.js';
 
 export interface MenuItem {
   label: string;

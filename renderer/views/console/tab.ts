@@ -6,7 +6,7 @@
 import type { OpenedSession, PortholeApi, SessionSource, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
 import { ConsoleView } from '../console-view.js';
-import { button, el, uid } from './dom.js';
+import { button, el, uid } from '../../ui/dom.js';
 import { ReconnectSchedule, type ReconnectDecision } from './reconnect.js';
 import type { ConsoleSettings, ScalingMode } from './settings.js';
 

@@ -2,7 +2,7 @@
 // readers use them): Send Ctrl+Alt+Del, Send keys, Type text, Clipboard, Screenshot, Fullscreen,
 // View only, Scaling, Disconnect — plus Power (only when the server offers it) and Options.
 // Arrow keys move between the buttons; every button is also in the Tab order.
-import { button, el } from './dom.js';
+import { button, el } from '../../ui/dom.js';
 import { MenuButton, type MenuItem } from './menu.js';
 import { hostKeyLabel, shortcutLetter, type HostKey, type ShortcutAction } from './shortcuts.js';
 
