@@ -1,7 +1,7 @@
 // Builds main (browser-mode shell, Electron shell, preload) and the renderer into dist/.
 // `--if-needed` skips the build when dist/ is newer than every source file.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,10 @@ if (process.argv.includes('--if-needed') && existsSync(stamp)) {
   if (statSync(stamp).mtimeMs >= sources) process.exit(0);
 }
 
-rmSync(dist, { recursive: true, force: true });
+// Build into a fresh folder and swap it in whole, so a build never leaves a half-written dist/ under a
+// running browser-mode server or test (they read their files at start).
+const staging = `${dist}.staging-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
 const define = { 'process.env.PORTHOLE_VERSION': JSON.stringify(pkg.version) };
 const nodeCommon = { bundle: true, platform: 'node', target: 'node20', packages: 'external', define, sourcemap: 'linked', logLevel: 'warning' };
 
@@ -37,13 +40,13 @@ nodeCommon.logOverride = { 'empty-import-meta': 'silent' };
 
 await Promise.all([
   // Browser mode (plain Node).
-  build({ ...nodeCommon, entryPoints: { serve: 'main/web/serve.ts' }, outdir: path.join(dist, 'main'), format: 'esm' }),
+  build({ ...nodeCommon, entryPoints: { serve: 'main/web/serve.ts' }, outdir: path.join(staging, 'main'), format: 'esm' }),
   // Electron main process and preload, both CommonJS (sandboxed preloads cannot be ESM).
-  build({ ...nodeCommon, entryPoints: [electronMain], outfile: path.join(dist, 'electron', 'main.cjs'), format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({ ...nodeCommon, entryPoints: [electronMain], outfile: path.join(staging, 'electron', 'main.cjs'), format: 'cjs', target: 'node22', external: ['electron'] }),
   build({
     ...nodeCommon,
     entryPoints: [electronPreload],
-    outfile: path.join(dist, 'electron', 'preload.cjs'),
+    outfile: path.join(staging, 'electron', 'preload.cjs'),
     format: 'cjs',
     target: 'chrome140',
     minify: true,
@@ -53,7 +56,7 @@ await Promise.all([
   // Renderer: noVNC 1.7 is ESM with a top-level await, so bundle as ESM for ES2022 browsers.
   build({
     entryPoints: { main: 'renderer/main.ts' },
-    outdir: path.join(dist, 'renderer'),
+    outdir: path.join(staging, 'renderer'),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -63,7 +66,11 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
-mkdirSync(path.join(dist, 'renderer'), { recursive: true });
-for (const file of ['index.html', 'style.css']) copyFileSync(path.join(root, 'renderer', file), path.join(dist, 'renderer', file));
-copyFileSync(path.join(root, 'package.json'), stamp);
+mkdirSync(path.join(staging, 'renderer'), { recursive: true });
+for (const file of ['index.html', 'style.css']) copyFileSync(path.join(root, 'renderer', file), path.join(staging, 'renderer', file));
+copyFileSync(path.join(root, 'package.json'), path.join(staging, '.built'));
+const old = `${dist}.old-${process.pid}`;
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(staging, dist);
+rmSync(old, { recursive: true, force: true });
 console.log(`built Porthole ${pkg.version} into dist/`);
