@@ -12,7 +12,12 @@ const Id = z.string().min(1).max(128);
 
 export const SessionSource = z.discriminatedUnion('type', [
   /** A console URL pasted into quick connect (may carry a token; main keeps it). */
-  z.object({ type: z.literal('url'), url: z.string().min(1).max(8192) }),
+  z.object({
+    type: z.literal('url'),
+    url: z.string().min(1).max(8192),
+    /** Trust for this console only: the SPKI pin the user accepted after seeing the certificate (quick connect). */
+    pinSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).optional(),
+  }),
   /** The built-in demo console. */
   z.object({ type: z.literal('demo') }),
   /** A saved profile; its secrets come from the keychain in main. */

@@ -93,7 +93,8 @@ export function createHandlers(deps: ApiDeps): Handlers {
     if (source.type === 'url') {
       const parsed = parseConsoleAddress(source.url);
       if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
-      return { target: parsed.target, title: titleFor(parsed.target), tls: { allowInsecure: false } };
+      // A pin accepted in quick connect holds for this source only; it is never stored.
+      return { target: parsed.target, title: titleFor(parsed.target), tls: { allowInsecure: false, ...(source.pinSha256 ? { pinSha256: source.pinSha256 } : {}) } };
     }
     const store = await deps.profiles();
     const profile = await store.get(source.profileId);
