@@ -10,7 +10,7 @@ import { confirmAction, ClipboardDialog, CombinationDialog, OptionsDialog, TypeT
 import { el, isEditable } from '../ui/dom.js';
 import { keyPresets } from './console/key-sequences.js';
 import type { KeyStroke } from './console/keysyms.js';
-import type { MenuItem } from './console/menu.js';
+import type { MenuItem } from '../ui/menu.js';
 import { loadSettings, saveSettings, scalingModes, screenshotFileName, uniqueTitle, type ConsoleSettings, type SettingsStorage } from './console/settings.js';
 import { ShortcutTracker, type ShortcutAction } from './console/shortcuts.js';
 import { ConsoleTab, type TabHost } from './console/tab.js';
@@ -66,6 +66,8 @@ export class ConsoleArea implements TabHost {
     this.typeText = new TypeTextDialog(this.area, {
       send: (stroke) => this.sendStroke(stroke),
       delayMs: () => this.current.typeDelayMs,
+      layout: () => this.current.typeLayout,
+      setLayout: (typeLayout) => this.updateSettings({ typeLayout }),
       targetTitle: () => this.active?.title ?? 'the console',
       announce: (text) => notices.setStatus(text),
       closed: refocus,

@@ -5,6 +5,7 @@ import { button, el, field } from '../../ui/dom.js';
 import { Modal } from '../../ui/modal.js';
 import type { KeyStroke } from './keysyms.js';
 import { checkTypeText, parseCombination, TYPE_TEXT_MAX, type TypingStep } from './key-sequences.js';
+import { isLayoutId, keyboardLayouts, type LayoutId } from './keyboard-layouts.js';
 import type { ConsoleSettings } from './settings.js';
 import { hostKeyChoices, type HostKey } from './shortcuts.js';
 import { typeSteps, typingSeconds } from './typist.js';
@@ -20,6 +21,8 @@ export interface TypeTextDeps {
   /** Sends one key event to the active console; false when there is none connected. */
   send(stroke: KeyStroke): boolean;
   delayMs(): number;
+  layout(): LayoutId;
+  setLayout(layout: LayoutId): void;
   targetTitle(): string;
   announce(text: string): void;
   /** Called after the dialog closes (to give the keyboard back to the console). */
@@ -29,6 +32,7 @@ export interface TypeTextDeps {
 export class TypeTextDialog {
   private readonly modal: Modal;
   private readonly text: HTMLTextAreaElement;
+  private readonly layout: HTMLSelectElement;
   private readonly counter: HTMLElement;
   private readonly note: HTMLElement;
   private readonly progress: HTMLProgressElement;
@@ -47,8 +51,13 @@ export class TypeTextDialog {
     this.confirmBox = el('div', { className: 'confirm-box', hidden: true });
     this.typeButton = button('Type', { className: 'primary' }, () => this.start());
     this.cancelButton = button('Cancel', {}, () => this.cancel());
+    this.layout = el('select', {}, ...keyboardLayouts.map((l) => el('option', { value: l.id }, l.label)));
+    this.layout.addEventListener('change', () => {
+      if (isLayoutId(this.layout.value)) deps.setLayout(this.layout.value);
+    });
     this.modal.body.append(
-      el('p', { className: 'hint' }, 'Types the text as key presses, as on a US keyboard — for consoles without a clipboard (BIOS, installers, rescue shells). New lines press Enter.'),
+      el('p', { className: 'hint' }, 'Types the text as key presses — for consoles without a clipboard (BIOS, installers, rescue shells). New lines press Enter.'),
+      field('Keyboard layout of the remote machine', this.layout, 'Pick the layout the remote machine uses, so each character lands on the key that types it there.'),
       field('Text to type', this.text),
       this.counter,
       this.confirmBox,
@@ -81,6 +90,7 @@ export class TypeTextDialog {
 
   open(): void {
     this.reset(false);
+    this.layout.value = this.deps.layout();
     this.updateCounter();
     this.modal.show(this.text);
   }
@@ -96,6 +106,7 @@ export class TypeTextDialog {
     this.pending = undefined;
     if (clearText) this.text.value = '';
     this.text.disabled = false;
+    this.layout.disabled = false;
     this.typeButton.disabled = false;
     this.typeButton.hidden = false;
     this.confirmBox.hidden = true;
@@ -108,12 +119,14 @@ export class TypeTextDialog {
   private start(): void {
     if (this.abort) return;
     this.note.textContent = '';
-    const check = checkTypeText(this.text.value);
+    const layout = this.deps.layout();
+    const check = checkTypeText(this.text.value, undefined, undefined, layout);
     if (!check.ok) {
       this.note.textContent = check.reason;
       return;
     }
-    const unicode = check.unicodeCount > 0 ? ` ${check.unicodeCount} character(s) have no key on a US keyboard and are sent as Unicode keysyms, which BIOS and QEMU consoles ignore.` : '';
+    const layoutName = keyboardLayouts.find((l) => l.id === layout)?.label ?? layout;
+    const unicode = check.unicodeCount > 0 ? ` ${check.unicodeCount} character(s) have no key on the ${layoutName} layout and are sent as Unicode keysyms, which BIOS and QEMU consoles ignore.` : '';
     if (check.needsConfirmation) {
       this.pending = check.steps;
       this.modal.dialog.dataset.phase = 'confirm';
@@ -135,6 +148,7 @@ export class TypeTextDialog {
     this.typeButton.hidden = false;
     this.typeButton.disabled = true;
     this.text.disabled = true;
+    this.layout.disabled = true;
     this.progress.hidden = false;
     this.progress.max = steps.length;
     this.progress.value = 0;

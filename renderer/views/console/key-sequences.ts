@@ -1,4 +1,5 @@
 // Text and key combinations as sequences of key events. Pure (unit-tested under Node).
+import { layoutKey, type LayoutId } from './keyboard-layouts.js';
 import { functionKey, keys, unicodeKeysym, usChar, usShiftedChar, type Key, type KeyStroke } from './keysyms.js';
 
 /** Longest text "Type text" accepts. */
@@ -29,10 +30,23 @@ function withModifiers(modifiers: readonly Key[], key: Key): KeyStroke[] {
   ];
 }
 
-/** The key events that type one character on a US layout (Shift_L around shifted characters). */
-export function charToStrokes(ch: string): { strokes: KeyStroke[]; unicode: boolean } {
+/**
+ * The key events that type one character on the guest's layout (US unless told): Shift_L or AltGr
+ * around the key as the layout needs, and Space after a dead key.
+ */
+export function charToStrokes(ch: string, layout: LayoutId = 'us'): { strokes: KeyStroke[]; unicode: boolean } {
   if (ch === '\n' || ch === '\r') return { strokes: tap(keys.enter), unicode: false };
   if (ch === '\t') return { strokes: tap(keys.tab), unicode: false };
+  if (layout !== 'us') {
+    const found = layoutKey(layout, ch);
+    if (found) {
+      const key = { keysym: unicodeKeysym(ch.codePointAt(0) ?? 0), code: found.code };
+      const modifiers = found.level === 'shift' ? [keys.shiftL] : found.level === 'altgr' ? [keys.altGr] : [];
+      const strokes = withModifiers(modifiers, key);
+      return { strokes: found.dead ? [...strokes, ...tap(keys.space)] : strokes, unicode: false };
+    }
+    return { strokes: tap({ keysym: unicodeKeysym(ch.codePointAt(0) ?? 0), code: null }), unicode: true };
+  }
   const us = usChar(ch);
   if (us) {
     const key = { keysym: us.keysym, code: us.code };
@@ -49,8 +63,8 @@ export function normaliseTypedText(text: string): string {
 }
 
 /** The steps that type `text` (normalised first), one per character (code point). */
-export function textToSteps(text: string): TypingStep[] {
-  return Array.from(normaliseTypedText(text), (char) => ({ char, ...charToStrokes(char) }));
+export function textToSteps(text: string, layout: LayoutId = 'us'): TypingStep[] {
+  return Array.from(normaliseTypedText(text), (char) => ({ char, ...charToStrokes(char, layout) }));
 }
 
 /** Outcome of checking a text before typing it. */
@@ -58,8 +72,8 @@ export type TypeTextCheck =
   | { ok: true; steps: TypingStep[]; needsConfirmation: boolean; unicodeCount: number }
   | { ok: false; reason: string };
 
-export function checkTypeText(text: string, max = TYPE_TEXT_MAX, confirmAbove = TYPE_TEXT_CONFIRM_ABOVE): TypeTextCheck {
-  const steps = textToSteps(text);
+export function checkTypeText(text: string, max = TYPE_TEXT_MAX, confirmAbove = TYPE_TEXT_CONFIRM_ABOVE, layout: LayoutId = 'us'): TypeTextCheck {
+  const steps = textToSteps(text, layout);
   if (steps.length === 0) return { ok: false, reason: 'There is nothing to type.' };
   if (steps.length > max) return { ok: false, reason: `The text is ${steps.length.toLocaleString('en-US')} characters long; at most ${max.toLocaleString('en-US')} can be typed at once.` };
   return { ok: true, steps, needsConfirmation: steps.length > confirmAbove, unicodeCount: steps.filter((s) => s.unicode).length };

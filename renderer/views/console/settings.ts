@@ -1,5 +1,6 @@
 // Console preferences kept in the renderer's localStorage (nothing secret). Pure parsing with
 // defaults, so a damaged or old stored value never breaks the console (unit-tested under Node).
+import { isLayoutId, type LayoutId } from './keyboard-layouts.js';
 import { DEFAULT_HOST_KEY, hostKeyChoices, type HostKey } from './shortcuts.js';
 import { DEFAULT_TYPE_DELAY_MS } from './typist.js';
 
@@ -25,6 +26,10 @@ export interface ConsoleSettings {
   compressionLevel: number;
   /** Scaling for new consoles. */
   scaling: ScalingMode;
+  /** The remote machine's keyboard layout, for Type text. */
+  typeLayout: LayoutId;
+  /** The profiles sidebar is folded away. */
+  sidebarCollapsed: boolean;
 }
 
 export const defaultSettings: ConsoleSettings = {
@@ -35,6 +40,8 @@ export const defaultSettings: ConsoleSettings = {
   qualityLevel: 6,
   compressionLevel: 2,
   scaling: 'fit',
+  typeLayout: 'us',
+  sidebarCollapsed: false,
 };
 
 export const SETTINGS_KEY = 'porthole.console.settings';
@@ -60,6 +67,8 @@ export function parseSettings(raw: string | null | undefined): ConsoleSettings {
     qualityLevel: intIn(o.qualityLevel, 0, 9, d.qualityLevel),
     compressionLevel: intIn(o.compressionLevel, 0, 9, d.compressionLevel),
     scaling: scalingModes.some((m) => m.mode === o.scaling) ? (o.scaling as ScalingMode) : d.scaling,
+    typeLayout: isLayoutId(o.typeLayout) ? o.typeLayout : d.typeLayout,
+    sidebarCollapsed: typeof o.sidebarCollapsed === 'boolean' ? o.sidebarCollapsed : d.sidebarCollapsed,
   };
 }
 

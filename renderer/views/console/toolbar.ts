@@ -3,7 +3,7 @@
 // View only, Scaling, Disconnect — plus Power (only when the server offers it) and Options.
 // Arrow keys move between the buttons; every button is also in the Tab order.
 import { button, el } from '../../ui/dom.js';
-import { MenuButton, type MenuItem } from './menu.js';
+import { MenuButton, type MenuItem } from '../../ui/menu.js';
 import { hostKeyLabel, shortcutLetter, type HostKey, type ShortcutAction } from './shortcuts.js';
 
 export type ToolbarAction = 'send-ctrl-alt-del' | 'type-text' | 'clipboard' | 'screenshot' | 'fullscreen' | 'view-only' | 'disconnect' | 'options';

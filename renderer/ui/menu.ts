@@ -1,7 +1,8 @@
-// A menu button (ARIA menu button pattern): the button opens a role=menu list; arrow keys, Home,
-// End and first letters move between items; Enter/Space choose; Escape closes and returns focus to
-// the button; Tab or a click elsewhere closes it.
-import { el, uid } from '../../ui/dom.js';
+// A menu button (ARIA menu button pattern), shared by every menu in the UI: the button opens a
+// role=menu list labelled by the button; arrow keys, Home, End and first letters move between
+// items; Enter/Space choose; Escape closes and returns focus to the button; Tab or a click
+// elsewhere closes it. Glyphs (the caret, the radio dot) are aria-hidden so names stay plain words.
+import { el, uid } from './dom.js';
 
 export interface MenuItem {
   label: string;
@@ -23,8 +24,9 @@ export class MenuButton {
     attrs: Record<string, string> = {},
   ) {
     const listId = uid('menu');
-    this.button = el('button', { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': listId, ...attrs }, label, el('span', { className: 'caret', 'aria-hidden': 'true' }, ' ▾'));
-    this.list = el('div', { role: 'menu', id: listId, 'aria-label': label, className: 'menu', hidden: true });
+    const buttonId = uid('menu-button');
+    this.button = el('button', { type: 'button', id: buttonId, 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': listId, ...attrs }, el('span', { className: 'menu-label' }, label), el('span', { className: 'caret', 'aria-hidden': 'true' }, ' ▾'));
+    this.list = el('div', { role: 'menu', id: listId, 'aria-labelledby': buttonId, className: 'menu', hidden: true });
     this.wrapper = el('div', { className: 'menu-wrapper' }, this.button, this.list);
     this.button.addEventListener('click', () => (this.isOpen ? this.close(true) : this.open()));
     this.button.addEventListener('keydown', (e) => {
@@ -56,7 +58,7 @@ export class MenuButton {
         tabindex: '-1',
         'aria-checked': radio ? String(Boolean(item.checked)) : undefined,
         'aria-disabled': item.disabled ? 'true' : undefined,
-      }, item.label);
+      }, radio ? el('span', { className: 'radio-mark', 'aria-hidden': 'true' }, item.checked ? '●' : '○') : null, el('span', { className: 'menu-item-label' }, item.label));
       b.addEventListener('click', () => {
         if (item.disabled) return;
         this.close(true);
@@ -108,7 +110,7 @@ export class MenuButton {
           const key = e.key.toLowerCase();
           const from = i + 1;
           const order = [...this.items.slice(from), ...this.items.slice(0, from)];
-          const hit = order.find((b) => (b.textContent ?? '').toLowerCase().startsWith(key));
+          const hit = order.find((b) => (b.querySelector('.menu-item-label')?.textContent ?? '').toLowerCase().startsWith(key));
           if (hit) {
             e.preventDefault();
             hit.focus();
