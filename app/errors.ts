@@ -30,6 +30,9 @@ export const errorCodes = [
   'profile-not-found',
   'profile-store-failed',
   'internal',
+  // Added later; appended so earlier codes keep their WebSocket close codes.
+  'tls-handshake-failed',
+  'upstream-request-invalid',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);
@@ -132,6 +135,14 @@ const texts: Record<ErrorCode, { message: string; hint: string }> = {
   internal: {
     message: 'Something went wrong inside Porthole.',
     hint: 'Try again; if it keeps happening, export diagnostics and report it.',
+  },
+  'tls-handshake-failed': {
+    message: 'The secure (TLS) connection to the console server could not be set up.',
+    hint: 'The server closed the connection during the TLS handshake or does not speak TLS on this port. Check the port and the scheme (wss:// or vnc+tls:// only for TLS servers).',
+  },
+  'upstream-request-invalid': {
+    message: 'The connection request to the console server could not be built.',
+    hint: 'A header or the Origin override of this profile contains a character HTTP does not allow (such as a line break). Edit the profile and correct it.',
   },
 };
 

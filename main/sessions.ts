@@ -11,7 +11,7 @@ import type { Logger } from './log/logger.js';
 import { Relay, type RelayState } from './proxy/relay.js';
 import { connectTcp } from './proxy/upstream-tcp.js';
 import { connectWebSocket } from './proxy/upstream-websocket.js';
-import { defaultLimits, type UpstreamLimits } from './proxy/upstream.js';
+import { defaultLimits, failedUpstream, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './proxy/upstream.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { LoopbackProxy } from './proxy/proxy-server.js';
 
@@ -40,11 +40,13 @@ interface Session {
 
 export interface SessionLimits extends UpstreamLimits {
   maxSessions: number;
+  /** Per caller (a window or browser tab), below maxSessions so others keep room. */
+  maxSessionsPerCaller: number;
   idleTimeoutMs: number;
   ticketTtlMs: number;
 }
 
-export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessions: 64, idleTimeoutMs: 0, ticketTtlMs: 30_000 };
+export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessions: 64, maxSessionsPerCaller: 32, idleTimeoutMs: 0, ticketTtlMs: 30_000 };
 
 export interface SessionCounters {
   sessionId: string;
@@ -87,6 +89,10 @@ export class SessionManager {
   open(request: SessionRequest): { sessionId: string; wsUrl: string } {
     if (!this.proxy) throw new PortholeError('internal', 'proxy not started');
     if (this.sessions.size >= this.limits.maxSessions) throw new PortholeError('too-many-sessions', `limit ${this.limits.maxSessions}`);
+    // One window (or browser tab) cannot take every session and starve the others.
+    let ofCaller = 0;
+    for (const s of this.sessions.values()) if (s.request.callerId === request.callerId) ofCaller++;
+    if (ofCaller >= this.limits.maxSessionsPerCaller) throw new PortholeError('too-many-sessions', `limit ${this.limits.maxSessionsPerCaller} per window`);
     const id = randomUUID();
     const session: Session = { id, openedAt: Date.now(), request, state: 'connecting' };
     this.sessions.set(id, session);
@@ -113,18 +119,22 @@ export class SessionManager {
       this.logger.warn({ sessionId, target: session.request.displayAddress }, 'TLS certificate verification is OFF for this profile');
     }
     const limits = this.limits;
-    session.relay = new Relay(
-      socket,
-      (handlers) =>
-        target.kind === 'websocket'
+    // Whatever a connector throws (a header Node will not send, an address it cannot use) fails this session only.
+    const connect = (handlers: UpstreamHandlers): UpstreamPipe => {
+      try {
+        return target.kind === 'websocket'
           ? connectWebSocket(target, { limits, tls, origin: session.request.originOverride, headers: session.request.headers }, handlers)
-          : connectTcp(target, { limits, tls }, handlers),
-      {
-        highWaterMark: limits.highWaterMark,
-        idleTimeoutMs: limits.idleTimeoutMs,
-        onState: (state, error) => this.onRelayState(session, state, error),
-      },
-    );
+          : connectTcp(target, { limits, tls }, handlers);
+      } catch (err) {
+        this.logger.error({ sessionId, err }, 'the upstream connection could not be started');
+        return failedUpstream(handlers, makeError('internal', 'the upstream connection could not be started'));
+      }
+    };
+    session.relay = new Relay(socket, connect, {
+      highWaterMark: limits.highWaterMark,
+      idleTimeoutMs: limits.idleTimeoutMs,
+      onState: (state, error) => this.onRelayState(session, state, error),
+    });
   };
 
   /** Opens a new session to the target of an ended one (same caller only). */
@@ -203,13 +213,18 @@ export class SessionManager {
 
   private publish(session: Session, state: RelayState, error?: PortholeErrorShape): void {
     const c = session.relay?.counters;
-    this.emit(session.request.callerId, {
-      sessionId: session.id,
-      state,
-      ...(error ? { error } : {}),
-      bytesIn: c?.bytesIn ?? 0,
-      bytesOut: c?.bytesOut ?? 0,
-    });
+    // Runs inside socket and timer callbacks: a listener that throws (a window already gone) must not end the process.
+    try {
+      this.emit(session.request.callerId, {
+        sessionId: session.id,
+        state,
+        ...(error ? { error } : {}),
+        bytesIn: c?.bytesIn ?? 0,
+        bytesOut: c?.bytesOut ?? 0,
+      });
+    } catch (err) {
+      this.logger.warn({ sessionId: session.id, err }, 'a session event could not be delivered');
+    }
   }
 }
 

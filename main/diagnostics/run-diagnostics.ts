@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { describeTarget, upstreamWebSocketUrl, type TcpTarget, type WebSocketTarget } from '../../app/console-target.js';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
-import { classifyUpstreamError } from '../proxy/classify-error.js';
+import { classifyRequestError, classifyUpstreamError } from '../proxy/classify-error.js';
 import { formatVersionBanner, readRfbGreeting, securityTypeName, type RfbGreeting } from '../rfb/handshake.js';
 import { captureCertificate, capturingTlsOptions, certificateVerdict } from './certificate.js';
 import type { TlsPolicy } from '../proxy/tls-policy.js';
@@ -140,7 +140,7 @@ function tlsHandshake(raw: net.Socket, options: tls.ConnectionOptions, timeoutMs
       const code = errnoCode(err);
       done({ error: classifyUpstreamError(err), detail: `TLS handshake failed${code ? ` (${code})` : ''}` });
     };
-    const onClose = (): void => done({ error: makeError('remote-closed', 'closed during the TLS handshake'), detail: 'the server closed the connection during the TLS handshake' });
+    const onClose = (): void => done({ error: makeError('tls-handshake-failed', 'closed during the TLS handshake'), detail: 'the server closed the connection during the TLS handshake' });
     const timer = setTimeout(() => done({ error: makeError('tcp-timeout', 'no TLS answer'), detail: `no TLS handshake within ${timeoutMs} ms` }), timeoutMs);
     socket.once('secureConnect', onSecure);
     socket.once('error', onError);
@@ -171,9 +171,10 @@ function upgrade(target: WebSocketTarget, socket: net.Socket, options: Diagnosti
         headers,
         ...(options.originOverride ? { origin: options.originOverride } : {}),
       });
-    } catch {
-      // The message would quote the URL, token included: report only that it is malformed.
-      resolve({ error: makeError('url-invalid', 'the WebSocket URL is malformed'), detail: 'the WebSocket URL is malformed' });
+    } catch (err) {
+      // A header or Origin Node refuses to send, or a malformed URL. The message would quote the URL, token included: only the classification is kept.
+      const error = classifyRequestError(err);
+      resolve({ error, detail: error.detail ?? error.message });
       return;
     }
     ws.binaryType = 'nodebuffer';

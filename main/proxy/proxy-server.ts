@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeCodeFor } from '../../app/errors.js';
 import type { Logger } from '../log/logger.js';
 import { handshakeProblem, IDLE_SOCKET_MS, loopbackServerOptions, refuseOnSocket } from '../http-hygiene.js';
 import { admitUpgrade } from './admission.js';
@@ -42,7 +43,15 @@ export class LoopbackProxy {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      try {
+        this.onUpgrade(req, socket, head);
+      } catch (err) {
+        // Nothing a client sends may end the process: this request fails alone.
+        this.options.logger.error({ err }, 'proxy upgrade failed');
+        socket.destroy();
+      }
+    });
     server.on('request', (_req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' }).end('not-a-websocket\n');
     });
@@ -96,8 +105,17 @@ export class LoopbackProxy {
     // Redeemed only once ws has accepted the handshake, so a malformed request never burns a ticket.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const sessionId = this.tickets.redeem(admission.ticket);
-      if (sessionId === undefined) ws.close(1008, 'ticket-invalid');
-      else this.options.onAdmitted(sessionId, ws);
+      if (sessionId === undefined) {
+        ws.close(1008, 'ticket-invalid');
+        return;
+      }
+      // A throw here would escape into the HTTP server's event and end the process: it ends this socket only.
+      try {
+        this.options.onAdmitted(sessionId, ws);
+      } catch (err) {
+        this.options.logger.error({ sessionId, err }, 'starting a session failed');
+        ws.close(closeCodeFor.internal, 'internal');
+      }
     });
   }
 

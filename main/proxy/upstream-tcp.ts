@@ -7,7 +7,7 @@ import type { TcpTarget } from '../../app/console-target.js';
 import { classifyUpstreamError } from './classify-error.js';
 import { ReadBuffers } from './read-buffers.js';
 import { checkPin, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
-import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
+import { failedUpstream, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './upstream.js';
 
 export interface TcpUpstreamOptions {
   limits: UpstreamLimits;
@@ -26,9 +26,14 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
   const onread: net.OnReadOpts = { buffer: reads.nextBuffer, callback: reads.onRead };
   // Node's tls.connect honours onread as net.connect does; its typings omit it.
   const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = { host: target.host, port: target.port, onread, ...tlsOptionsFor(target.host, options.tls) };
-  const socket = target.tls
-    ? tls.connect(tlsOptions)
-    : net.connect({ host: target.host, port: target.port, onread });
+  let socket: net.Socket;
+  try {
+    socket = target.tls ? tls.connect(tlsOptions) : net.connect({ host: target.host, port: target.port, onread });
+  } catch (err) {
+    // Node throws synchronously on an address it cannot use (a bad port or host): this session fails, nothing else.
+    const code = (err as NodeJS.ErrnoException).code;
+    return failedUpstream(h, makeError('url-invalid', code ? `the address cannot be connected to (${code})` : 'the address cannot be connected to'));
+  }
   socket.setNoDelay(true);
 
   let failure: PortholeErrorShape | undefined;

@@ -3,10 +3,11 @@
 // without a byte: a close before any data is therefore reported as token-rejected-or-expired.
 import { WebSocket } from 'ws';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import { quoteServerText } from '../../app/server-text.js';
 import { upstreamWebSocketUrl, type WebSocketTarget } from '../../app/console-target.js';
-import { classifyUpstreamError } from './classify-error.js';
+import { classifyRequestError, classifyUpstreamError } from './classify-error.js';
 import { pinnedTlsConnection, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
-import type { UpstreamHandlers, UpstreamLimits, UpstreamPipe } from './upstream.js';
+import { failedUpstream, MAX_UPSTREAM_MESSAGE_BYTES, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './upstream.js';
 
 export interface WebSocketUpstreamOptions {
   limits: UpstreamLimits;
@@ -22,21 +23,30 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
   if (target.token !== undefined && target.tokenIn === 'cookie') headers.Cookie = `token=${encodeURIComponent(target.token)}`;
 
   const pinned = target.secure && options.tls.pinSha256 !== undefined;
-  const ws = new WebSocket(upstreamWebSocketUrl(target), ['binary'], {
-    ...(target.secure ? tlsOptionsFor(target.host, options.tls) : {}),
-    // ws types createConnection as synchronous; Node's http client also accepts the callback form used here.
-    ...(pinned ? { createConnection: pinnedTlsConnection(options.tls) as unknown as typeof import('node:net').createConnection } : {}),
-    handshakeTimeout: options.limits.connectTimeoutMs,
-    perMessageDeflate: false,
-    followRedirects: false,
-    maxPayload: 64 * 1024 * 1024,
-    headers,
-    ...(options.origin ? { origin: options.origin } : {}),
-  });
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(upstreamWebSocketUrl(target), ['binary'], {
+      ...(target.secure ? tlsOptionsFor(target.host, options.tls) : {}),
+      // ws types createConnection as synchronous; Node's http client also accepts the callback form used here.
+      ...(pinned ? { createConnection: pinnedTlsConnection(options.tls) as unknown as typeof import('node:net').createConnection } : {}),
+      handshakeTimeout: options.limits.connectTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
+      // One message may sit whole in memory before it is relayed: keep it to what the buffer cap allows.
+      maxPayload: MAX_UPSTREAM_MESSAGE_BYTES,
+      headers,
+      ...(options.origin ? { origin: options.origin } : {}),
+    });
+  } catch (err) {
+    // Node's HTTP client throws synchronously on a header or Origin it cannot send (a control
+    // character, a bad name) and ws on a malformed URL: this session fails, nothing else.
+    return failedUpstream(h, classifyRequestError(err));
+  }
   ws.binaryType = 'nodebuffer';
 
   let opened = false;
   let sawData = false;
+  let broke = false;
   let failure: PortholeErrorShape | undefined;
   let finished = false;
   let full = false;
@@ -91,15 +101,24 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
     finish(failure);
   });
   ws.on('error', (err) => {
-    failure ??= classifyUpstreamError(err);
+    if (failure) return;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // ws's own protocol checks (a message over maxPayload, a bad frame): the server misbehaved.
+    broke = code.startsWith('WS_ERR_');
+    if (!broke) failure = classifyUpstreamError(err);
+    else if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') failure = makeError('remote-closed', `the console server sent a message over ${MAX_UPSTREAM_MESSAGE_BYTES} bytes`);
+    else failure = makeError('remote-closed', `the console server broke the WebSocket protocol (${code})`);
   });
-  ws.on('close', () => {
+  ws.on('close', (code: number, reason: Buffer) => {
     // A connection dropped before the first byte — a reset in place of the 101 (websockify 0.10),
     // or a close right after it (Nova) — is how these servers refuse a bad or expired token.
-    const dropped = !sawData && (failure === undefined ? opened : failure.code === 'remote-closed');
-    if (dropped && target.flavour !== 'proxmox') finish(makeError('token-rejected-or-expired'));
+    const dropped = !sawData && !broke && (failure === undefined ? opened : failure.code === 'remote-closed');
+    // The server's own close reason is its words: quoted, never trusted.
+    const said = reason.length > 0 ? `: the server said ${quoteServerText(reason.toString('utf8'))}` : '';
+    if (dropped && target.flavour !== 'proxmox') finish(makeError('token-rejected-or-expired', said ? `closed (${code})${said}` : undefined));
     else if (failure) finish(failure);
-    else if (!sawData) finish(makeError('remote-closed', 'closed before the console started'));
+    else if (!sawData) finish(makeError('remote-closed', `closed before the console started${said}`));
+    else if (said) finish(makeError('remote-closed', `closed (${code})${said}`));
     else finish(undefined);
   });
 

@@ -38,6 +38,8 @@ export interface UpstreamLimits {
 export const BUFFER_CAP_BYTES = 4 * 1024 * 1024;
 /** The largest single message either way: a renderer message (capped at 1 MiB) or a relayed chunk (≤ 512 KiB). */
 const LARGEST_MESSAGE_BYTES = 1024 * 1024;
+/** The largest WebSocket message accepted from an upstream (RFB servers send far smaller ones); larger fails the session. */
+export const MAX_UPSTREAM_MESSAGE_BYTES = LARGEST_MESSAGE_BYTES;
 
 export const defaultLimits: UpstreamLimits = {
   connectTimeoutMs: 10_000,
@@ -45,3 +47,13 @@ export const defaultLimits: UpstreamLimits = {
   highWaterMark: BUFFER_CAP_BYTES - LARGEST_MESSAGE_BYTES,
   pingIntervalMs: 30_000,
 };
+
+/**
+ * A pipe for a connection that could not even be started (a connector threw): it reports
+ * `error` on the next turn, after the relay holds the pipe, and ignores everything else.
+ */
+export function failedUpstream(h: UpstreamHandlers, error: PortholeErrorShape): UpstreamPipe {
+  setImmediate(() => h.closed(error));
+  const nothing = (): undefined => undefined;
+  return { write: () => false, pause: nothing, resume: nothing, close: nothing, release: nothing };
+}

@@ -23,6 +23,8 @@ describe('classifyUpstreamError', () => {
     [new PinMismatchError(), 'tls-pin-mismatch'],
     [new Error('Server sent no subprotocol'), 'ws-upgrade-rejected'],
     [err('ECONNRESET', 'socket hang up'), 'remote-closed'],
+    [err('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'), 'tls-handshake-failed'],
+    [err('ERR_SSL_WRONG_VERSION_NUMBER', 'SSL routines:ssl3_get_record:wrong version number'), 'tls-handshake-failed'],
     [new Error('something odd'), 'remote-closed'],
   ];
   for (const [error, code] of table) {
