@@ -1,6 +1,7 @@
 // Renderer entry: connects to main and wires the views together.
 import { makeError } from '../app/errors.js';
-import { connectToMain } from './transport/pick-transport.js';
+import { connectToMain, NotSignedIn } from './transport/pick-transport.js';
+import { LinkBanner, showNotSignedIn, warnBeforeUnloadWithConsoles } from './views/browser-mode-status.js';
 import { ConsoleArea } from './views/console-area.js';
 import { showDiagnostics } from './views/diagnostics-dialog.js';
 import { Notices } from './views/notices.js';
@@ -15,14 +16,17 @@ function byId<T extends HTMLElement>(id: string): T {
 
 async function start(): Promise<void> {
   const notices = new Notices(byId('status'), byId('alert'));
-  let api;
+  const banner = new LinkBanner();
+  let link;
   try {
-    api = await connectToMain(() => notices.showError(makeError('internal', 'Porthole has stopped; restart it and reload this page.')));
-  } catch {
-    notices.showError(makeError('internal', 'This page cannot reach Porthole. Open it with the URL Porthole printed.'));
+    link = await connectToMain((state) => banner.show(state));
+  } catch (err) {
+    if (err instanceof NotSignedIn) return showNotSignedIn();
+    notices.showError(makeError('internal', 'This page cannot reach Porthole. Start Porthole in its terminal, then reload this page.'));
     return;
   }
-  const consoles = new ConsoleArea(byId('screen'), api, notices);
+  const { api } = link;
+  const consoles = new ConsoleArea(byId('screen'), api, notices, { profilesChanged: () => void profiles.refresh() });
   const urlField = byId<HTMLInputElement>('console-url');
   bindQuickConnect(byId('quick-connect'), urlField, byId('demo'), (source) => void consoles.open(source));
   const profiles = new ProfilesPanel(byId('profiles'), {
@@ -39,6 +43,7 @@ async function start(): Promise<void> {
   byId('save-as-profile').addEventListener('click', () => void profiles.saveAs({ address: urlField.value.trim() }));
   await profiles.refresh();
   notices.setStatus('Paste a console URL and press Connect, or open the Demo.');
+  if (link.browserMode) warnBeforeUnloadWithConsoles(() => document.querySelector('#console-area [role="tab"]') !== null);
   document.body.dataset.ready = 'true';
 }
 

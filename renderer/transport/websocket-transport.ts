@@ -1,18 +1,74 @@
-// The contract over the browser-mode server's WebSocket. The session cookie rides along
-// automatically; the server checks it, our Origin and our Host.
+// The contract over the browser-mode server's WebSocket. The socket is opened with this browser's
+// key (offered as a second subprotocol; the cookie rides along by itself). When Porthole stops,
+// the API object stays: calls fail at once with a clear error, and the transport keeps trying to
+// reconnect, then carries on with the same listeners.
+import { API_PROTOCOL, KEY_PROTOCOL_PREFIX } from '../../app/browser-mode.js';
 import type { CallArgs, CallName, CallResult, EventName, EventPayload, Outcome, PortholeApi, WireMessage } from '../../app/contract.js';
 import { makeError } from '../../app/errors.js';
+import { browserKey } from './browser-key.js';
 
-export function websocketTransport(url: string, onLost: () => void): Promise<PortholeApi> {
+/** connected: working; lost: Porthole stopped (retrying); back: working again; not-signed-in: this browser needs a launch link. */
+export type LinkState = 'connected' | 'lost' | 'back' | 'not-signed-in';
+
+export class NotSignedIn extends Error {}
+export class Unreachable extends Error {}
+
+const RETRY_MS = [500, 1000, 2000, 3000, 5000];
+/** A reachable server that still refuses the socket this often is refusing us, not starting up. */
+const REFUSALS_BEFORE_SIGN_IN = 3;
+
+/** The server's view of this browser: 'down' (no answer), 'in' (cookie known), 'out' (cookie not known). */
+async function probe(): Promise<'down' | 'in' | 'out'> {
+  try {
+    const res = await fetch('/', { method: 'HEAD', cache: 'no-store', credentials: 'same-origin' });
+    return res.ok ? 'in' : 'out';
+  } catch {
+    return 'down';
+  }
+}
+
+function open(url: string, key: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    const pending = new Map<number, (outcome: Outcome<unknown>) => void>();
-    const listeners = new Map<EventName, Set<(payload: never) => void>>();
-    let nextId = 1;
-    let opened = false;
+    const socket = new WebSocket(url, [API_PROTOCOL, `${KEY_PROTOCOL_PREFIX}${key}`]);
+    const fail = (): void => reject(new Error('refused'));
+    socket.addEventListener('error', fail, { once: true });
+    socket.addEventListener('open', () => {
+      socket.removeEventListener('error', fail);
+      resolve(socket);
+    }, { once: true });
+  });
+}
 
-    socket.addEventListener('message', (event) => {
-      const message = JSON.parse(String(event.data)) as WireMessage;
+const stopped = (): Outcome<never> => ({ ok: false, error: makeError('internal', 'Porthole is not running; the page reconnects when it is back.') });
+
+export async function websocketTransport(url: string, onState: (state: LinkState) => void): Promise<PortholeApi> {
+  const pending = new Map<number, (outcome: Outcome<unknown>) => void>();
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  let nextId = 1;
+  let socket: WebSocket | undefined;
+
+  const connect = async (): Promise<WebSocket> => {
+    const key = browserKey();
+    if (key === null) throw new NotSignedIn();
+    try {
+      return await open(url, key);
+    } catch {
+      const seen = await probe();
+      if (seen === 'down') throw new Unreachable();
+      if (seen === 'out') throw new NotSignedIn();
+      throw new Error('refused');
+    }
+  };
+
+  const attach = (s: WebSocket): void => {
+    socket = s;
+    s.addEventListener('message', (event) => {
+      let message: WireMessage;
+      try {
+        message = JSON.parse(String(event.data)) as WireMessage;
+      } catch {
+        return;
+      }
       if (message.kind === 'result') {
         pending.get(message.id)?.(message.outcome);
         pending.delete(message.id);
@@ -20,33 +76,63 @@ export function websocketTransport(url: string, onLost: () => void): Promise<Por
         for (const listener of listeners.get(message.event) ?? []) (listener as (p: unknown) => void)(message.payload);
       }
     });
-    socket.addEventListener('close', () => {
-      for (const settle of pending.values()) settle({ ok: false, error: makeError('internal', 'Porthole stopped') });
+    s.addEventListener('close', () => {
+      if (socket !== s) return;
+      socket = undefined;
+      for (const settle of pending.values()) settle(stopped());
       pending.clear();
-      if (opened) onLost();
-      else reject(new Error('could not reach Porthole'));
+      onState('lost');
+      void reconnect();
     });
-    socket.addEventListener('open', () => {
-      opened = true;
-      resolve({
-        call<N extends CallName>(name: N, args: CallArgs<N>): Promise<Outcome<CallResult<N>>> {
-          return new Promise((settle) => {
-            if (socket.readyState !== WebSocket.OPEN) {
-              settle({ ok: false, error: makeError('internal', 'Porthole stopped') });
-              return;
-            }
-            const id = nextId++;
-            pending.set(id, settle as (outcome: Outcome<unknown>) => void);
-            socket.send(JSON.stringify({ id, call: name, args }));
-          });
-        },
-        on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void {
-          let set = listeners.get(name);
-          if (!set) listeners.set(name, (set = new Set()));
-          set.add(listener as (payload: never) => void);
-          return () => set.delete(listener as (payload: never) => void);
-        },
+  };
+
+  const reconnect = async (): Promise<void> => {
+    let refusals = 0;
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
+      try {
+        attach(await connect());
+        onState('back');
+        return;
+      } catch (err) {
+        if (err instanceof NotSignedIn || (!(err instanceof Unreachable) && ++refusals >= REFUSALS_BEFORE_SIGN_IN)) {
+          onState('not-signed-in');
+          return;
+        }
+      }
+    }
+  };
+
+  // The first connection decides whether the page can start at all.
+  let first: WebSocket | undefined;
+  for (let refusals = 0; !first; refusals++) {
+    try {
+      first = await connect();
+    } catch (err) {
+      if (err instanceof NotSignedIn || err instanceof Unreachable || refusals + 1 >= REFUSALS_BEFORE_SIGN_IN) throw err instanceof Unreachable ? err : new NotSignedIn();
+      await new Promise((r) => setTimeout(r, RETRY_MS[refusals]));
+    }
+  }
+  attach(first);
+  onState('connected');
+
+  return {
+    call<N extends CallName>(name: N, args: CallArgs<N>): Promise<Outcome<CallResult<N>>> {
+      return new Promise((settle) => {
+        if (!socket || socket.readyState !== WebSocket.OPEN) {
+          settle(stopped());
+          return;
+        }
+        const id = nextId++;
+        pending.set(id, settle as (outcome: Outcome<unknown>) => void);
+        socket.send(JSON.stringify({ id, call: name, args }));
       });
-    });
-  });
+    },
+    on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+  };
 }

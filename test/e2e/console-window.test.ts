@@ -51,7 +51,7 @@ async function openPorthole(viewport = { width: 1100, height: 800 }): Promise<Pa
   contexts.push(context);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: porthole.origin });
   const page = await context.newPage();
-  await page.goto(porthole.launchUrl);
+  await page.goto(await porthole.newLaunchUrl());
   await page.waitForSelector('body[data-ready="true"]');
   return page;
 }

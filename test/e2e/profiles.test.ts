@@ -36,7 +36,7 @@ async function open(server: PortholeServer): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(server.launchUrl);
+  await page.goto(await server.newLaunchUrl());
   await page.waitForSelector('body[data-ready="true"]');
   return page;
 }

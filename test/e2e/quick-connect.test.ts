@@ -46,7 +46,7 @@ afterAll(async () => {
 
 async function openPorthole(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  await page.goto(porthole.launchUrl);
+  await page.goto(await porthole.newLaunchUrl());
   await page.waitForSelector('body[data-ready="true"]');
   return page;
 }

@@ -1,13 +1,15 @@
-// Browser mode protects itself like a notebook server: launch secret → HttpOnly SameSite=Strict
-// cookie; exact loopback Host; own Origin only; anything else is 403. Runs the built server as a
-// user does, and stops it with a signal.
+// Browser mode protects itself like a notebook server: a single-use launch secret → an HttpOnly
+// SameSite=Strict cookie plus a key for the page; exact loopback Host; own Origin only; anything
+// else is 403. Runs the built server as a user does, and stops it with a signal. The attacks on
+// the launch secret and the cookie are in browser-mode-attacks.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { WebSocket } from 'ws';
-import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
+import { startPorthole, type PortholeServer, type SignedIn } from '../fixtures/porthole-server.js';
 
 let server: PortholeServer;
 let cookie: string;
+let signedIn: SignedIn;
 
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -21,9 +23,11 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
   });
 }
 
-function apiSocketStatus(headers: Record<string, string>): Promise<number> {
+function apiSocketStatus(all: Record<string, string>): Promise<number> {
+  // ws offers subprotocols from its own argument (and checks the answer against it).
+  const { 'Sec-WebSocket-Protocol': offered, ...headers } = all;
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, offered?.split(',').map((p) => p.trim()) ?? [], { headers });
     ws.on('open', () => {
       ws.close();
       resolve(101);
@@ -37,20 +41,26 @@ beforeAll(async () => {
   server = await startPorthole();
   const launch = new URL(server.launchUrl);
   const res = await get(`/?launch=${launch.searchParams.get('launch')}`);
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/');
+  expect(res.status).toBe(200);
+  expect(res.headers.location).toBeUndefined();
+  expect(res.body).toMatch(/<meta name="porthole-key" content="[A-Za-z0-9_-]{43}" \/>/);
   const setCookie = res.headers['set-cookie']?.[0] ?? '';
   expect(setCookie).toMatch(/HttpOnly/);
   expect(setCookie).toMatch(/SameSite=Strict/);
+  expect(setCookie).not.toContain(String(server.port));
   cookie = setCookie.split(';')[0]!;
+  signedIn = await server.signIn();
 });
 afterAll(async () => {
   await server?.stop();
 });
 
 describe('browser mode', () => {
-  it('prints one line with the http://127.0.0.1:<port>/ URL', () => {
+  it('prints one line with the http://127.0.0.1:<port>/ URL, and another on Enter', async () => {
     expect(server.output()).toMatch(/^.*http:\/\/127\.0\.0\.1:\d+\/\?launch=.*$/m);
+    const next = await server.newLaunchUrl();
+    expect(next).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?launch=[A-Za-z0-9_-]{43}$/);
+    expect(next).not.toBe(server.launchUrl);
   });
 
   it('serves the renderer with the cookie, with a strict CSP', async () => {
@@ -64,12 +74,18 @@ describe('browser mode', () => {
     expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+/);
   });
 
-  it('refuses requests without the cookie, or with a forged launch secret', async () => {
-    expect((await get('/')).status).toBe(403);
+  it('refuses requests without the cookie, or with a forged launch secret, with a page that says what to do', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(403);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('This browser is not signed in to Porthole');
+    expect(page.body).toContain('Press <kbd>Enter</kbd> there');
+    expect(String(page.headers['content-security-policy'])).toMatch(/^default-src 'none'; style-src 'sha256-/);
     expect((await get('/main.js')).status).toBe(403);
     expect((await get('/?launch=forged')).status).toBe(403);
     expect((await get(`/?launch=${'A'.repeat(43)}`)).status).toBe(403);
     expect((await get('/', { Cookie: `porthole-${server.port}=forged` })).status).toBe(403);
+    expect((await get('/', { Cookie: `${cookie.split('=')[0]}=forged` })).status).toBe(403);
   });
 
   it('refuses a foreign Origin and DNS-rebinding Host names', async () => {
@@ -89,16 +105,23 @@ describe('browser mode', () => {
     }
   });
 
-  it('opens the contract socket only with the cookie and our Origin', async () => {
+  it('opens the contract socket only with the cookie, the key of that same browser and our Origin', async () => {
+    const { apiHeaders } = signedIn;
     expect(await apiSocketStatus({ Origin: server.origin })).toBe(403);
-    expect(await apiSocketStatus({ Origin: 'https://evil.example', Cookie: cookie })).toBe(403);
-    expect(await apiSocketStatus({ Cookie: cookie })).toBe(403);
-    expect(await apiSocketStatus({ Origin: server.origin, Cookie: cookie })).toBe(101);
+    expect(await apiSocketStatus({ ...apiHeaders, Origin: 'https://evil.example' })).toBe(403);
+    expect(await apiSocketStatus({ Cookie: apiHeaders.Cookie!, 'Sec-WebSocket-Protocol': apiHeaders['Sec-WebSocket-Protocol']! })).toBe(403);
+    // The cookie alone, or with another browser's key, is worth nothing.
+    expect(await apiSocketStatus({ Origin: server.origin, Cookie: apiHeaders.Cookie! })).toBe(403);
+    expect(await apiSocketStatus({ ...apiHeaders, Cookie: cookie })).toBe(403);
+    expect(await apiSocketStatus({ ...apiHeaders, 'Sec-WebSocket-Protocol': `porthole, porthole.key.${'A'.repeat(43)}` })).toBe(403);
+    expect(await apiSocketStatus({ ...apiHeaders, 'Sec-WebSocket-Protocol': `porthole.key.${signedIn.key}` })).toBe(403);
+    expect(await apiSocketStatus(apiHeaders)).toBe(101);
   });
 
   it('answers contract calls and validates their arguments', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { Origin: server.origin, Cookie: cookie } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, signedIn.protocols, { headers: { Origin: server.origin, Cookie: signedIn.cookie } });
     await new Promise((r) => ws.once('open', r));
+    expect(ws.protocol).toBe('porthole');
     const call = (id: number, name: string, args: unknown): Promise<{ id: number; outcome: { ok: boolean; value?: unknown; error?: { code: string } } }> =>
       new Promise((resolve) => {
         const onMessage = (data: Buffer): void => {

@@ -12,7 +12,7 @@ import { startInProcessProxy, TEST_APP_ORIGIN, type InProcessProxy, type Rendere
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { closePayload, encodeFrame, OP } from '../fixtures/hostile/frames.js';
-import { ApiClient, ConsoleClient, fdCount, launchCookie, rfbHandshake, rfbUpdate, type RfbPeer } from '../fixtures/hostile/liveness.js';
+import { ApiClient, ConsoleClient, fdCount, rfbHandshake, rfbUpdate, type RfbPeer } from '../fixtures/hostile/liveness.js';
 import { describeOutcome, rawExchange, RawWebSocket, SAMPLE_KEY } from '../fixtures/hostile/raw-http.js';
 import { slowClient, type SlowResult } from '../fixtures/hostile/slowloris.js';
 
@@ -42,6 +42,8 @@ let inproc: InProcessProxy;
 let shortTtl: InProcessProxy;
 let server: PortholeServer;
 let cookie: string;
+/** Browser mode's key, offered as a subprotocol next to "porthole". */
+let apiProtocols: string[];
 let api: ApiClient;
 let childProxyPort: number;
 /** Open from the first test to the last: in-process proxy → websockify → Xvnc, past ServerInit. */
@@ -77,8 +79,8 @@ function peerOf(client: RendererClient): RfbPeer {
 
 beforeAll(async () => {
   [inproc, shortTtl, server] = await Promise.all([startInProcessProxy(), startInProcessProxy({ ticketTtlMs: 300 }), startPorthole()]);
-  cookie = await launchCookie(server.launchUrl);
-  api = await ApiClient.open(server.port, server.origin, cookie);
+  ({ cookie, protocols: apiProtocols } = await server.signIn());
+  api = await ApiClient.open(server.port, server.origin, cookie, apiProtocols);
   const demo = await api.openDemo();
   childProxyPort = Number(new URL(demo.wsUrl).port);
   longChild = await ConsoleClient.open(demo.wsUrl, server.origin);
@@ -172,7 +174,7 @@ interface UpgradeTarget {
   host: string;
   path: string;
   origin: string;
-  /** Header lines the target always needs (browser mode's cookie). */
+  /** Header lines the target always needs (browser mode's cookie and key). */
   always: string[];
   cleanup(): Promise<void>;
 }
@@ -227,7 +229,7 @@ const webApiTarget = async (): Promise<UpgradeTarget> => ({
   host: `127.0.0.1:${server.port}`,
   path: '/api',
   origin: server.origin,
-  always: [`Cookie: ${cookie}`],
+  always: [`Cookie: ${cookie}`, `Sec-WebSocket-Protocol: ${apiProtocols.join(', ')}`],
   cleanup: async () => undefined,
 });
 
@@ -369,8 +371,8 @@ group('static server (browser mode)', () => {
     ['/%2F/evil.example', () => get('/%2F/evil.example'), '404'],
     ['absolute-form GET http://evil.example/', () => get('http://evil.example/'), '404'],
     ['absolute-form GET https://evil.example/index.html', () => get('https://evil.example/index.html'), '404'],
-    // The launch exchange: only ever a relative redirect to "/", only for our Host and Origin.
-    ['launch with next=//evil.example', () => get(`/?launch=${launch()}&next=//evil.example`, { cookie: false }), '303 Location: / +cookie'],
+    // The launch exchange: never a redirect, only for our Host and Origin (the first use of the printed URL).
+    ['launch with next=//evil.example', () => get(`/?launch=${launch()}&next=//evil.example`, { cookie: false }), '200 +cookie'],
     ['launch under //evil.example/', () => get(`//evil.example/?launch=${launch()}`, { cookie: false }), '403'],
     ['launch in absolute-form http://evil.example/', () => get(`http://evil.example/?launch=${launch()}`, { cookie: false }), '403'],
     ['launch secret with //evil.example appended', () => get(`/?launch=${launch()}%2f%2fevil.example`, { cookie: false }), '403'],
@@ -626,7 +628,7 @@ group('frames on browser mode’s contract socket', () => {
   ];
   for (const [what, frames, expected] of cases) {
     hostile(`browser mode /api, ${what} → ${expected}`, async () => {
-      const ws = await RawWebSocket.open(server.port, '/api', [`Origin: ${server.origin}`, `Cookie: ${cookie}`]);
+      const ws = await RawWebSocket.open(server.port, '/api', [`Origin: ${server.origin}`, `Cookie: ${cookie}`, `Sec-WebSocket-Protocol: ${apiProtocols.join(', ')}`]);
       try {
         for (const f of frames()) ws.send(f);
         expect(await ws.outcome()).toBe(expected);

@@ -84,14 +84,37 @@ export async function startXvnc(colour, geometry = '1024x768') {
   throw lastError;
 }
 
-/** Porthole's browser mode as a user runs it; resolves with the printed launch URL. */
+/**
+ * Porthole's browser mode as a user runs it. A launch URL lets in one browser once, so `launchUrl()`
+ * asks for a fresh one each time (Enter on the server's stdin, as a user would).
+ */
 export async function startPortholeServe(serveJs, dataDir) {
   const proc = spawnManaged(process.execPath, [serveJs, '--port', '0', '--no-open', '--data-dir', dataDir], {
     name: 'porthole-serve',
     env: { ...process.env, PORTHOLE_LOG_LEVEL: 'warn' },
+    stdin: 'pipe',
   });
-  const m = await waitForOutput(proc, /Open: (http:\/\/127\.0\.0\.1:\d+\/\?launch=[A-Za-z0-9_-]+)/, 15_000);
-  return { launchUrl: m[1], proc, stop: () => proc.stop(8000) };
+  const line = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?launch=[A-Za-z0-9_-]+)/g;
+  const first = await waitForOutput(proc, new RegExp(line.source), 15_000);
+  let printed = 1;
+  let firstUsed = false;
+  const launchUrl = async () => {
+    if (!firstUsed) {
+      firstUsed = true;
+      return first[1];
+    }
+    const wanted = ++printed;
+    proc.child.stdin.write('\n');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      // Logs are at "warn", so every printed URL is still in the output ring.
+      const urls = [...proc.output().matchAll(line)].map((m) => m[1]);
+      if (urls.length >= wanted) return urls[wanted - 1];
+      if (Date.now() > deadline) throw new Error(`porthole-serve printed no new launch URL:\n${proc.output()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { launchUrl, proc, stop: () => proc.stop(8000) };
 }
 
 /**
@@ -145,7 +168,7 @@ export async function portholeFirstFrame(browser, launchUrl, { consoleUrl, rgb, 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
-    await page.goto(launchUrl);
+    await page.goto(typeof launchUrl === 'function' ? await launchUrl() : launchUrl);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     const startSelector = consoleUrl ? '#quick-connect button[type="submit"]' : '#demo';
     await page.evaluate(probe, { canvasSelector: PORTHOLE_CANVAS, rgb, startSelector });
