@@ -5,29 +5,37 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { makeError, PortholeError, type PortholeErrorShape } from '../../app/errors.js';
+import { cleanServerText } from '../../app/server-text.js';
 import { classifyUpstreamError } from '../proxy/classify-error.js';
 import { spkiSha256, tlsOptionsFor, type TlsPolicy } from '../proxy/tls-policy.js';
 import type { CertificateInfo } from './types.js';
 
 function isoDate(text: string): string {
   const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? text : d.toISOString();
+  return Number.isNaN(d.getTime()) ? cleanServerText(text) : d.toISOString();
 }
 
+// Certificate fields are the server's words: cleaned and cut here (app/server-text.ts), quoted where shown.
 function distinguishedName(text: string): string {
-  return text
-    .split('\n')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .join(', ');
+  return cleanServerText(
+    text
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .join(', '),
+  );
 }
+
+/** More names than this are summarised; a real certificate rarely has more than a handful. */
+const MAX_ALT_NAMES = 20;
 
 function altNames(text: string | undefined): string[] {
   if (text === undefined || text === '') return [];
-  return text
+  const names = text
     .split(/,\s*(?=[A-Za-z][A-Za-z ]*:)/)
-    .map((s) => s.trim().replace(/^IP Address:/, 'IP:'))
+    .map((s) => cleanServerText(s.trim().replace(/^IP Address:/, 'IP:')))
     .filter((s) => s.length > 0);
+  return names.length <= MAX_ALT_NAMES ? names : [...names.slice(0, MAX_ALT_NAMES), `… and ${names.length - MAX_ALT_NAMES} more`];
 }
 
 function authorizationErrorCode(socket: tls.TLSSocket): string | undefined {
@@ -63,7 +71,7 @@ export function captureCertificate(socket: tls.TLSSocket, hostname: string, pin?
     validFrom: isoDate(x509.validFrom),
     validTo: isoDate(x509.validTo),
     subjectAltNames: altNames(x509.subjectAltName),
-    serialNumber: x509.serialNumber,
+    serialNumber: cleanServerText(x509.serialNumber),
     sha256Fingerprint: x509.fingerprint256,
     spkiSha256: pinOfServer,
     chainTrusted: chainError === undefined,

@@ -1,6 +1,7 @@
 // A diagnostics report as plain text for support tickets: one line per step, the error in words,
 // and the certificate. The report holds no secret by construction; redactText is the last line
 // of defence on the way out.
+import { quoteServerText } from '../../app/server-text.js';
 import { redactText } from '../log/redact.js';
 import type { CertificateInfo, DiagnosticReport, DiagnosticStep } from './types.js';
 
@@ -25,11 +26,12 @@ function yesNo(b: boolean): string {
 function certificateLines(c: CertificateInfo): string[] {
   const lines = [
     'Server certificate:',
-    `  Subject:             ${c.subject}`,
-    `  Issuer:              ${c.issuer}`,
+    // Subject, issuer and names are the server's words: quoted.
+    `  Subject:             ${quoteServerText(c.subject)}`,
+    `  Issuer:              ${quoteServerText(c.issuer)}`,
     `  Valid from:          ${c.validFrom}`,
     `  Valid to:            ${c.validTo}`,
-    `  Names (SAN):         ${c.subjectAltNames.length > 0 ? c.subjectAltNames.join(', ') : '(none)'}`,
+    `  Names (SAN):         ${c.subjectAltNames.length > 0 ? c.subjectAltNames.map((n) => quoteServerText(n)).join(', ') : '(none)'}`,
     `  Serial number:       ${c.serialNumber}`,
     `  SHA-256 fingerprint: ${c.sha256Fingerprint}`,
     `  Public key pin:      sha256/${c.spkiSha256}`,

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { describeTarget, upstreamWebSocketUrl, type TcpTarget, type WebSocketTarget } from '../../app/console-target.js';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import { quoteServerText } from '../../app/server-text.js';
 import { classifyRequestError, classifyUpstreamError } from '../proxy/classify-error.js';
 import { formatVersionBanner, readRfbGreeting, securityTypeName, type RfbGreeting } from '../rfb/handshake.js';
 import { captureCertificate, capturingTlsOptions, certificateVerdict } from './certificate.js';
@@ -207,7 +208,8 @@ function upgrade(target: WebSocketTarget, socket: net.Socket, options: Diagnosti
     });
     ws.on('unexpected-response', (req, res) => {
       status = res.statusCode;
-      const text = res.statusMessage ? ` ${res.statusMessage}` : '';
+      // The status text is the server's own words.
+      const text = res.statusMessage ? ` ${quoteServerText(res.statusMessage)}` : '';
       res.resume();
       req.destroy();
       done({ error: makeError('ws-upgrade-rejected', `HTTP ${status ?? '?'}`), detail: `the server answered the upgrade with HTTP ${status ?? '?'}${text}`, ...(status !== undefined ? { status } : {}) });
@@ -267,9 +269,13 @@ function rfbStepFromGreeting(g: RfbGreeting, target: DiagnosableTarget, step: Om
         error = makeError('remote-closed', g.serverVersion === undefined ? 'closed before the RFB banner' : 'closed during the RFB handshake');
       }
       break;
-    case 'refused':
-      error = makeError('remote-closed', 'the VNC server refused the connection');
+    case 'refused': {
+      // The server's reason may be 64 KiB of anything: only its cleaned, quoted start is repeated.
+      const said = g.reason !== undefined ? `the server said ${quoteServerText(g.reason)}` : 'the server gave no reason';
+      error = makeError('remote-closed', `the VNC server refused the connection: ${said}`);
+      detail = `the VNC server refused the connection: ${said}`;
       break;
+    }
     case 'io-error':
       error = makeError('remote-closed', 'connection error during the RFB handshake');
       detail = 'connection error during the RFB handshake';

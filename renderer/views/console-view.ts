@@ -5,6 +5,7 @@
 import RFB from '@novnc/novnc';
 import type { OpenedSession, SessionStateEvent } from '../../app/contract.js';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import { cleanServerText, quoteServerText } from '../../app/server-text.js';
 import type { KeyStroke } from './console/keysyms.js';
 import type { ScalingMode } from './console/settings.js';
 
@@ -52,7 +53,8 @@ export class ConsoleView {
     this.rfb.qualityLevel = options.qualityLevel;
     this.rfb.compressionLevel = options.compressionLevel;
     this.rfb.addEventListener('desktopname', (e) => {
-      this.name = (e as CustomEvent<{ name: string }>).detail.name;
+      // The desktop name is the server's text: no control characters, at most ~200 characters.
+      this.name = cleanServerText((e as CustomEvent<{ name: string }>).detail.name);
       callbacks.desktopName?.(this.name);
     });
     this.rfb.addEventListener('connect', () => {
@@ -73,7 +75,7 @@ export class ConsoleView {
     });
     this.rfb.addEventListener('securityfailure', (e) => {
       const reason = (e as CustomEvent<{ reason?: string }>).detail.reason;
-      this.mainError ??= makeError('remote-closed', reason ? `authentication failed: ${reason}` : 'authentication failed');
+      this.mainError ??= makeError('remote-closed', reason ? `authentication failed: the server said ${quoteServerText(reason)}` : 'authentication failed');
     });
     target.dataset.state = 'connecting';
   }

@@ -4,6 +4,7 @@
 import type { PortholeApi, SessionSource } from '../../app/contract.js';
 import type { CertificateInfo, DiagnosticReport } from '../../app/diagnostics.js';
 import type { PortholeErrorShape } from '../../app/errors.js';
+import { quoteServerText } from '../../app/server-text.js';
 
 export interface DiagnosticsDeps {
   api: PortholeApi;
@@ -23,10 +24,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
 function certificateBlock(cert: CertificateInfo): HTMLElement {
   const dl = el('dl', undefined, 'certificate');
   const rows: Array<[string, string]> = [
-    ['Subject', cert.subject],
-    ['Issuer', cert.issuer],
+    // The server wrote these: shown quoted (main has already cleaned and cut them).
+    ['Subject', quoteServerText(cert.subject)],
+    ['Issuer', quoteServerText(cert.issuer)],
     ['Valid', `${cert.validFrom} — ${cert.validTo}`],
-    ['Names', cert.subjectAltNames.join(', ') || '—'],
+    ['Names', cert.subjectAltNames.map((n) => quoteServerText(n)).join(', ') || '—'],
     ['SHA-256 fingerprint', cert.sha256Fingerprint],
     ['Trusted', cert.trusted ? 'yes' : `no${cert.verifyError ? ` (${cert.verifyError})` : ''}`],
   ];

@@ -98,7 +98,7 @@ describe('a full chain that works', () => {
     expectNoSecrets(report, peers.websockifyTls.token);
 
     const text = formatReport(report);
-    expect(text).toContain('Subject:             CN=localhost');
+    expect(text).toContain('Subject:             “CN=localhost');
     expect(text).toContain(`sha256/${peers.pki.server.spkiSha256}`);
   });
 

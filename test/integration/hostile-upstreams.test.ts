@@ -11,6 +11,8 @@ import { closeCodeFor, type ErrorCode } from '../../app/errors.js';
 import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
 import type { SessionRequest } from '../../main/sessions.js';
 import { BUFFER_CAP_BYTES } from '../../main/proxy/upstream.js';
+import { runDiagnostics } from '../../main/diagnostics/run-diagnostics.js';
+import { formatReport } from '../../main/diagnostics/format-report.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { ConsoleClient, rfbHandshake } from '../fixtures/hostile/liveness.js';
 import { CHILD_APP_ORIGIN, ProxyProcess } from '../fixtures/hostile/proxy-process.js';
@@ -150,13 +152,14 @@ describe('16 sessions against flooding upstreams while the renderers do not read
   ];
   for (const [name, startServer, target, secure] of kinds) {
     it(`${name}: RSS grows by less than ${RSS_BOUND / MIB} MiB and no session buffers more than ${BUFFER_CAP_BYTES / MIB} MiB towards the renderer`, async () => {
-      const server = await startServer();
+      // A proxy process of its own per kind, so RSS freed by an earlier kind cannot hide growth.
+      const [server, own] = await Promise.all([startServer(), ProxyProcess.start()]);
       const clients: ConsoleClient[] = [];
       try {
-        const before = (await proxy.stats()).rss;
+        const before = (await own.stats()).rss;
         const ids = new Set<string>();
         for (let i = 0; i < 16; i++) {
-          const opened = await proxy.open(request(target(server.port), { callerId: 'flood', ...(secure ? { tls: { allowInsecure: false, caPem: caPem() } } : {}) }));
+          const opened = await own.open(request(target(server.port), { callerId: 'flood', ...(secure ? { tls: { allowInsecure: false, caPem: caPem() } } : {}) }));
           ids.add(opened.sessionId);
           const client = await ConsoleClient.open(opened.wsUrl, CHILD_APP_ORIGIN);
           await rfbHandshake(client);
@@ -165,15 +168,15 @@ describe('16 sessions against flooding upstreams while the renderers do not read
         }
         // Until every relay has filled what it may buffer and paused its upstream.
         let last = -1;
-        let flooded = (await proxy.stats()).sessions.filter((s) => ids.has(s.sessionId));
+        let flooded = (await own.stats()).sessions.filter((s) => ids.has(s.sessionId));
         for (let i = 0; i < 100; i++) {
           await new Promise((r) => setTimeout(r, 200));
-          flooded = (await proxy.stats()).sessions.filter((s) => ids.has(s.sessionId));
+          flooded = (await own.stats()).sessions.filter((s) => ids.has(s.sessionId));
           const total = flooded.reduce((sum, s) => sum + s.bytesIn, 0);
           if (total === last) break;
           last = total;
         }
-        const after = await proxy.stats();
+        const after = await own.stats();
         expect(flooded).toHaveLength(16);
         for (const s of flooded) {
           expect(s.state).toBe('connected');
@@ -183,13 +186,66 @@ describe('16 sessions against flooding upstreams while the renderers do not read
         const growth = after.rss - before;
         console.log(`${name}: 16 flooded sessions, RSS ${Math.round(before / MIB)} → ${Math.round(after.rss / MIB)} MiB, peak buffered ${Math.max(...flooded.map((s) => s.peakBufferedToClient))} bytes`);
         expect(growth).toBeLessThan(RSS_BOUND);
-        expect(proxy.alive).toBe(true);
+        expect(own.alive).toBe(true);
         await parallelConsoleWorks();
       } finally {
         for (const c of clients) c.ws.terminate();
-        await proxy.closeCaller('flood');
-        await server.stop();
+        await Promise.all([own.stop(), server.stop()]);
       }
     }, 60_000);
   }
+});
+
+describe('server text is cleaned, cut and quoted everywhere it appears (issue 12, item 6)', () => {
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  const servers: HostileServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('Test connection against an RFB server whose refusal is 64 KiB of line breaks and escapes: one quoted line in the report', async () => {
+    const server = await startHostileRfb('failure-reason');
+    servers.push(server);
+    const report = await runDiagnostics(tcp(server.port), { tls: { allowInsecure: false }, timeoutMs: 3000 });
+    const rfb = report.steps.find((s) => s.step === 'rfb');
+    expect(rfb?.status).toBe('failed');
+    expect(rfb?.detail).toContain('the server said “SERVER-SAYS Access denied RED');
+    for (const text of [rfb?.detail ?? '', rfb?.error?.detail ?? '']) {
+      expect(text).not.toMatch(UNSAFE);
+      expect(text.length).toBeLessThan(320);
+    }
+    const text = formatReport(report);
+    const lines = text.trimEnd().split('\n');
+    for (const line of lines) {
+      expect(line).not.toMatch(UNSAFE);
+      expect(line.length).toBeLessThan(400);
+    }
+    expect(text).not.toContain('pwned');
+    expect(lines.length).toBeLessThan(20);
+  });
+
+  it('a console session against that server fails with the reason quoted; the logs hold no escape sequence', async () => {
+    const server = await startHostileRfb('failure-reason');
+    servers.push(server);
+    const outcome = await attack(request(tcp(server.port)));
+    // Main answers RFB security itself (main/rfb/security) and reports the refusal in the server's quoted words.
+    expect(outcome.detail).toContain('the server said “SERVER-SAYS Access denied RED');
+    expect(outcome.detail ?? '').not.toMatch(UNSAFE);
+    expect((outcome.detail ?? '').length).toBeLessThan(320);
+    const logs = await proxy.logs();
+    expect(logs).not.toContain('\u001b');
+    expect(logs).not.toContain('pwned');
+    expect(proxy.alive).toBe(true);
+    await parallelConsoleWorks();
+  });
+
+  it('a WebSocket close reason full of control characters is quoted in the error', async () => {
+    const server = await startHostileWebSocket('close-reason');
+    servers.push(server);
+    const outcome = await attack(request(ws(server.port)));
+    expect(outcome.detail).toMatch(/the server said “/);
+    expect(outcome.detail ?? '').not.toMatch(UNSAFE);
+    expect(proxy.alive).toBe(true);
+  });
 });
