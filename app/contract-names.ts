@@ -6,6 +6,8 @@ export const CALL_NAMES = [
   'session.close',
   'session.list',
   'session.reconnect',
+  'session.answerCredentials',
+  'session.cancelCredentials',
   'diagnostics.run',
   'diagnostics.certificate',
   'window.fullscreen',
@@ -22,4 +24,4 @@ export const CALL_NAMES = [
   'profiles.importApply',
 ] as const;
 
-export const EVENT_NAMES = ['session.state', 'link.request', 'menu.action'] as const;
+export const EVENT_NAMES = ['session.state', 'session.credentials', 'link.request', 'menu.action'] as const;

@@ -88,6 +88,30 @@ export const SessionStats = z.object({
 });
 export type SessionStats = z.infer<typeof SessionStats>;
 
+/** main → renderer: the VNC server asks for credentials main does not have; answer or cancel. */
+export const CredentialsRequest = z.object({
+  sessionId: Id,
+  /** The server wants a user name too (VeNCrypt Plain). */
+  username: z.boolean(),
+  /** The console comes from a profile: offer "Remember in the keychain". */
+  canRemember: z.boolean(),
+  /** Why the last attempt failed (a wrong password), to show in the dialog. */
+  failure: PortholeErrorShape.optional(),
+  /** The session gives up after this long without an answer. */
+  timeoutMs: z.number().int().nonnegative(),
+});
+export type CredentialsRequest = z.infer<typeof CredentialsRequest>;
+
+/** What the user typed: the only form in which a password passes through the renderer. */
+export const CredentialsAnswer = z
+  .object({
+    sessionId: Id,
+    password: z.string().min(1).max(1024),
+    username: z.string().min(1).max(1024).optional(),
+    remember: z.boolean().default(false),
+  })
+  .strict();
+
 /** Every renderer → main call. */
 export const calls = {
   'app.info': { args: Empty, result: AppInfo },
@@ -97,6 +121,10 @@ export const calls = {
   'session.list': { args: Empty, result: z.object({ sessions: z.array(SessionStats) }) },
   /** A new session (new ticket) to the same target as an ended one, for reconnecting after a drop. */
   'session.reconnect': { args: z.object({ sessionId: Id }).strict(), result: OpenedSession },
+  /** The answer to a session.credentials event. */
+  'session.answerCredentials': { args: CredentialsAnswer, result: Empty },
+  /** The user closed the password dialog without answering: the session ends. */
+  'session.cancelCredentials': { args: z.object({ sessionId: Id }).strict(), result: Empty },
   /** "Test connection": DNS, TCP, TLS, WebSocket upgrade, RFB banner, each timed; `text` is redacted for support. */
   'diagnostics.run': { args: z.object({ source: SessionSource }).strict(), result: z.object({ report: DiagnosticReport, text: z.string() }) },
   /** The certificate a TLS console presents, for trust on first use. */
@@ -124,6 +152,7 @@ export const calls = {
 /** Every main → renderer event. */
 export const events = {
   'session.state': SessionStateEvent,
+  'session.credentials': CredentialsRequest,
   'link.request': LinkRequestView,
   'menu.action': z.object({ action: MenuAction }),
 } as const;

@@ -33,6 +33,14 @@ export const errorCodes = [
   // Added later; appended so earlier codes keep their WebSocket close codes.
   'tls-handshake-failed',
   'upstream-request-invalid',
+  // VNC security, answered in main (main/rfb/security)
+  'vnc-auth-failed',
+  'vnc-auth-blocked',
+  'vnc-auth-cancelled',
+  'vnc-auth-timeout',
+  'vnc-security-unsupported',
+  'vnc-tls-anonymous-unavailable',
+  'vnc-protocol-error',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);
@@ -143,6 +151,34 @@ const texts: Record<ErrorCode, { message: string; hint: string }> = {
   'upstream-request-invalid': {
     message: 'The connection request to the console server could not be built.',
     hint: 'A header or the Origin override of this profile contains a character HTTP does not allow (such as a line break). Edit the profile and correct it.',
+  },
+  'vnc-auth-failed': {
+    message: 'The VNC server did not accept the password.',
+    hint: 'Check the password and try again (VNC passwords use only their first 8 characters). Porthole never retries a password on its own: servers block an address after a few failed attempts.',
+  },
+  'vnc-auth-blocked': {
+    message: 'The VNC server refuses connections from this address for now: too many failed password attempts.',
+    hint: 'Wait a minute (TigerVNC blocks for about 10 seconds, doubling with each further failure) and connect again with the right password, or ask the server’s administrator.',
+  },
+  'vnc-auth-cancelled': {
+    message: 'The console was not opened because no password was given.',
+    hint: 'Connect again and enter the VNC password, or save it in the profile.',
+  },
+  'vnc-auth-timeout': {
+    message: 'The VNC server stopped waiting for the password.',
+    hint: 'Connect again and enter the password a little sooner.',
+  },
+  'vnc-security-unsupported': {
+    message: 'The VNC server asks for a kind of security Porthole cannot answer.',
+    hint: 'The detail names what it offered. Porthole speaks None, VNC password authentication and VeNCrypt (X509 or TLS with None, VNC password or Plain). Ask for one of those on the server.',
+  },
+  'vnc-tls-anonymous-unavailable': {
+    message: 'The VNC server offers only anonymous TLS, which this build of Porthole cannot use.',
+    hint: 'Give the server a certificate and offer X509Vnc or X509None (TigerVNC: -SecurityTypes X509Vnc with -X509Cert and -X509Key), or also offer VncAuth.',
+  },
+  'vnc-protocol-error': {
+    message: 'The VNC server’s security handshake could not be understood.',
+    hint: 'The server may not be a VNC server, or it speaks a variant Porthole does not know. Run Test connection for details.',
   },
 };
 

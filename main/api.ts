@@ -10,6 +10,7 @@ import { formatReport } from './diagnostics/format-report.js';
 import { runDiagnostics } from './diagnostics/run-diagnostics.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { SessionManager } from './sessions.js';
+import { profileVncCredentials } from './rfb/security/profile-credentials.js';
 import type { ProfileStore } from './profiles/profile-store.js';
 import type { SecretSlotName, SecretStore } from './secrets/secret-store.js';
 
@@ -144,6 +145,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
         ...(resolved.originOverride ? { originOverride: resolved.originOverride } : {}),
         ...(resolved.headers ? { headers: resolved.headers } : {}),
         ...(resolved.display ? { display: resolved.display } : {}),
+        ...(resolved.profileId ? { credentials: profileVncCredentials(resolved.target, resolved.profileId, deps.profiles, resolveProfileAddress) } : {}),
       });
       if (resolved.profileId) await (await deps.profiles()).touch(resolved.profileId);
       return { sessionId, wsUrl, title: resolved.title, displayAddress, warnings, ...(resolved.display ? { display: resolved.display } : {}) };
@@ -175,6 +177,17 @@ export function createHandlers(deps: ApiDeps): Handlers {
         warnings: request.warnings,
         ...(request.display ? { display: request.display } : {}),
       };
+    },
+
+    'session.answerCredentials': async ({ sessionId, password, username, remember }, caller) => {
+      const credentials = { password, ...(username !== undefined ? { username } : {}) };
+      if (!deps.sessions.answerCredentials(sessionId, caller.id, { credentials, remember })) throw new PortholeError('session-not-found', 'this console is not asking for a password');
+      return {};
+    },
+
+    'session.cancelCredentials': async ({ sessionId }, caller) => {
+      if (!deps.sessions.cancelCredentials(sessionId, caller.id)) throw new PortholeError('session-not-found', 'this console is not asking for a password');
+      return {};
     },
 
     'session.list': async (_args, caller) => ({

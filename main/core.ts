@@ -36,6 +36,7 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
   });
   const proxy = await LoopbackProxy.start({ appOrigin: options.appOrigin, logger, onAdmitted: sessions.onAdmitted });
   sessions.attachProxy(proxy);
+  sessions.onCredentialsRequest = (callerId, event) => emit(callerId, 'session.credentials', event);
 
   const secrets = new KeychainSecretStore();
   let profileStore: Promise<ProfileStore> | undefined;

@@ -14,6 +14,9 @@ import { connectWebSocket } from './proxy/upstream-websocket.js';
 import { defaultLimits, failedUpstream, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './proxy/upstream.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { LoopbackProxy } from './proxy/proxy-server.js';
+import type { UpstreamHandlers as SecuredHandlers, UpstreamPipe as SecuredPipe } from './proxy/upstream.js';
+import { withSecurityStage } from './rfb/security/security-stage.js';
+import { CredentialMemory, SessionCredentialBroker, type PromptAnswer, type PromptRequest, type SessionCredentials } from './rfb/security/session-credentials.js';
 
 export interface SessionRequest {
   callerId: string;
@@ -27,7 +30,28 @@ export interface SessionRequest {
   display?: DisplayOptions;
   originOverride?: string;
   headers?: Record<string, string>;
+  /**
+   * Where the VNC password comes from when the server asks for one. Absent: a password carried
+   * by a vnc:// target, else the user is asked. A Proxmox session passes its minted ticket here
+   * with `prompt: false`.
+   */
+  credentials?: SessionCredentials;
 }
+
+/** main → renderer: the server wants credentials for this session (see session.credentials). */
+export interface CredentialsRequestEvent extends PromptRequest {
+  sessionId: string;
+  /** How long the dialog may stay open before the session gives up. */
+  timeoutMs: number;
+}
+
+interface PendingPrompt {
+  callerId: string;
+  done(answer: PromptAnswer | undefined, error?: PortholeError): void;
+}
+
+/** How long a password prompt may stay unanswered unless SessionLimits says otherwise. */
+const CREDENTIALS_TIMEOUT_MS = 120_000;
 
 interface Session {
   id: string;
@@ -44,6 +68,8 @@ export interface SessionLimits extends UpstreamLimits {
   maxSessionsPerCaller: number;
   idleTimeoutMs: number;
   ticketTtlMs: number;
+  /** How long a password prompt may stay unanswered (default 120 s). */
+  credentialsTimeoutMs?: number;
 }
 
 export const defaultSessionLimits: SessionLimits = { ...defaultLimits, maxSessions: 64, maxSessionsPerCaller: 32, idleTimeoutMs: 0, ticketTtlMs: 30_000 };
@@ -70,6 +96,11 @@ export class SessionManager {
   /** Ended sessions that may be reopened; a token the server refused is never retried. */
   private readonly ended = new Map<string, SessionRequest>();
   private proxy: LoopbackProxy | undefined;
+  /** Credentials that outlive one connection: reconnects of a session reuse what worked. */
+  private readonly credentialMemory = new WeakMap<SessionRequest, CredentialMemory>();
+  private readonly prompts = new Map<string, PendingPrompt>();
+  /** Set by the core: delivers session.credentials to the caller. */
+  onCredentialsRequest: ((callerId: string, event: CredentialsRequestEvent) => void) | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -130,12 +161,83 @@ export class SessionManager {
         return failedUpstream(handlers, makeError('internal', 'the upstream connection could not be started'));
       }
     };
-    session.relay = new Relay(socket, connect, {
+    session.relay = new Relay(socket, this.secured(session, connect), {
       highWaterMark: limits.highWaterMark,
       idleTimeoutMs: limits.idleTimeoutMs,
       onState: (state, error) => this.onRelayState(session, state, error),
     });
   };
+
+  /**
+   * The RFB security stage in front of the upstream: main answers the server's security
+   * (VNC password, VeNCrypt) and the renderer sees "None" (main/rfb/security).
+   */
+  private secured(session: Session, connectRaw: (handlers: SecuredHandlers) => SecuredPipe): (handlers: SecuredHandlers) => SecuredPipe {
+    const { target, tls } = session.request;
+    const sessionId = session.id;
+    return withSecurityStage(connectRaw, {
+      host: target.host,
+      tls,
+      transportVerified: (target.kind === 'websocket' ? target.secure : target.tls) && !tls.allowInsecure,
+      handshakeTimeoutMs: this.limits.connectTimeoutMs,
+      credentials: new SessionCredentialBroker(this.memoryFor(session.request), (request, signal) => this.prompt(session, request, signal)),
+      onSecured: (info) =>
+        this.logger.info(
+          { sessionId, rfb: info.protocol, offered: info.offered, type: info.type, subtypes: info.subtypes, subtype: info.subtype, tls: info.tls, tlsProtocol: info.tlsProtocol, attempts: info.attempts },
+          'console authenticated upstream',
+        ),
+    });
+  }
+
+  /** The user's answer to a password prompt (session.answerCredentials). */
+  answerCredentials(sessionId: string, callerId: string, answer: PromptAnswer): boolean {
+    const pending = this.prompts.get(sessionId);
+    if (!pending || pending.callerId !== callerId) return false;
+    pending.done(answer);
+    return true;
+  }
+
+  /** The user cancelled the prompt (session.cancelCredentials). */
+  cancelCredentials(sessionId: string, callerId: string): boolean {
+    const pending = this.prompts.get(sessionId);
+    if (!pending || pending.callerId !== callerId) return false;
+    pending.done(undefined);
+    return true;
+  }
+
+  private memoryFor(request: SessionRequest): CredentialMemory {
+    let memory = this.credentialMemory.get(request);
+    if (!memory) {
+      const { target } = request;
+      const fromAddress = target.kind === 'vnc-tcp' && target.password !== undefined ? { password: target.password } : undefined;
+      memory = new CredentialMemory(request.credentials ?? (fromAddress ? { known: fromAddress } : {}));
+      this.credentialMemory.set(request, memory);
+    }
+    return memory;
+  }
+
+  /** Asks the session's caller for credentials; resolves undefined on cancel, rejects on timeout. */
+  private prompt(session: Session, request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer | undefined> {
+    return new Promise((resolve, reject) => {
+      const timeoutMs = this.limits.credentialsTimeoutMs ?? CREDENTIALS_TIMEOUT_MS;
+      const finish = (answer: PromptAnswer | undefined, error?: PortholeError): void => {
+        if (this.prompts.get(session.id) !== pending) return;
+        this.prompts.delete(session.id);
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(answer);
+      };
+      const pending: PendingPrompt = { callerId: session.request.callerId, done: finish };
+      const onAbort = (): void => finish(undefined);
+      const timer = setTimeout(() => finish(undefined, new PortholeError('vnc-auth-timeout', `no password was entered within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      timer.unref();
+      this.prompts.get(session.id)?.done(undefined);
+      this.prompts.set(session.id, pending);
+      signal.addEventListener('abort', onAbort);
+      this.onCredentialsRequest?.(session.request.callerId, { sessionId: session.id, timeoutMs, ...request });
+    });
+  }
 
   /** Opens a new session to the target of an ended one (same caller only). */
   reopen(sessionId: string, callerId: string): { sessionId: string; wsUrl: string; request: SessionRequest } {

@@ -1,0 +1,402 @@
+// The security stage between the relay and the real upstream. Main does the upstream RFB security
+// handshake itself (VNC password, VeNCrypt TLS) and then presents RFB 3.8 with the one type None
+// to the renderer, so noVNC never sees a password prompt and no saved secret reaches the page.
+//
+// To the relay the stage is an ordinary UpstreamPipe. Once both handshakes are done it gets out of
+// the way: the pipe's methods become the upstream's own (or the TLS socket's) and the upstream's
+// handlers become the relay's, so nothing of the stage stays on the byte path.
+//
+// A wrong password closes that upstream connection; when the session may ask the user, the stage
+// asks again (the dialog shows why) and only then connects anew: never a retry on its own.
+import type tls from 'node:tls';
+import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
+import { classifyUpstreamError } from '../../proxy/classify-error.js';
+import type { TlsPolicy } from '../../proxy/tls-policy.js';
+import type { UpstreamHandlers, UpstreamPipe } from '../../proxy/upstream.js';
+import { ClientPresenter } from './client-presenter.js';
+import { failureToError } from './failure-error.js';
+import { anonymousTlsAvailable, PipeDuplex, upgradeToTls } from './tls-upgrade.js';
+import { UpstreamSecurity, type Negotiation, type SecurityAction, type VncCredentials } from './upstream-security.js';
+
+export type CredentialAnswer = { ok: true; credentials: VncCredentials } | { ok: false; error: PortholeErrorShape };
+
+/** Where a session's VNC credentials come from (see main/sessions.ts for the order). */
+export interface CredentialBroker {
+  /**
+   * Credentials for this attempt: known ones first, else the user is asked. `failure` is why the
+   * last attempt was refused (the dialog says so). Never rejects.
+   */
+  get(need: { username: boolean }, failure?: PortholeErrorShape): Promise<CredentialAnswer>;
+  /** The server refused the last credentials: forget them. True when the user may be asked again. */
+  rejected(): boolean;
+  /** The session is over: close any open prompt. */
+  abort(): void;
+}
+
+export interface SecuredInfo extends Negotiation {
+  tls?: 'x509' | 'anonymous';
+  tlsProtocol?: string;
+  attempts: number;
+}
+
+export interface SecurityStageOptions {
+  /** The target host, for the VeNCrypt certificate's name check. */
+  host: string;
+  tls: TlsPolicy;
+  /** The stream is already TLS/wss with verification on. */
+  transportVerified: boolean;
+  /** Longest time for the handshake, not counting time spent waiting for the user. */
+  handshakeTimeoutMs: number;
+  credentials: CredentialBroker;
+  /** Told once the upstream is authenticated (for the log; no secrets in it). */
+  onSecured?(info: SecuredInfo): void;
+}
+
+type Phase = 'upstream' | 'client' | 'handing-over' | 'piping' | 'closed';
+
+const noop = (): undefined => undefined;
+
+class SecurityStage {
+  readonly facade: UpstreamPipe;
+  private phase: Phase = 'upstream';
+  private inner: UpstreamPipe | undefined;
+  private innerHandlers: UpstreamHandlers | undefined;
+  private machine: UpstreamSecurity | undefined;
+  private duplex: PipeDuplex | undefined;
+  private tlsSocket: tls.TLSSocket | undefined;
+  private tlsKind: 'x509' | 'anonymous' | undefined;
+  private presenter: ClientPresenter | undefined;
+  private upstreamLeftover: Buffer[] = [];
+  /** Chunks the stage itself handed to the relay and the relay has not released yet. */
+  private ownChunks = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private waitingForUser = false;
+  private preset: VncCredentials | undefined;
+  private lastNeed = { username: false };
+  private attempts = 0;
+  private reported = false;
+
+  constructor(
+    private readonly connectRaw: (handlers: UpstreamHandlers) => UpstreamPipe,
+    private readonly options: SecurityStageOptions,
+    private readonly relay: UpstreamHandlers,
+  ) {
+    this.facade = {
+      write: (chunk) => this.onClientBytes(chunk),
+      pause: () => this.target()?.pause(),
+      resume: () => this.target()?.resume(),
+      close: () => this.close(),
+      release: () => this.releaseOwn(),
+    };
+    this.attempt();
+  }
+
+  // ---- upstream side ------------------------------------------------------------------------
+
+  private attempt(): void {
+    this.attempts++;
+    const machine = new UpstreamSecurity({ transportVerified: this.options.transportVerified, anonymousTls: anonymousTlsAvailable() });
+    this.machine = machine;
+    this.duplex = undefined;
+    this.tlsSocket = undefined;
+    this.tlsKind = undefined;
+    const handlers: UpstreamHandlers = {
+      open: noop,
+      data: (chunk) => {
+        if (this.machine !== machine || this.phase === 'closed') return this.inner?.release();
+        if (this.duplex) return this.duplex.receive(chunk);
+        if (this.phase !== 'upstream') {
+          // A server that talks before ClientInit: keep it for the relay.
+          this.upstreamLeftover.push(Buffer.from(chunk));
+          this.inner?.release();
+          return;
+        }
+        const actions = machine.feed(chunk);
+        this.inner?.release();
+        this.handle(machine, actions);
+      },
+      drain: () => {
+        if (this.machine !== machine) return;
+        if (this.duplex) this.duplex.drained();
+        else this.relay.drain();
+      },
+      closed: (error) => {
+        if (this.machine !== machine) return;
+        this.duplex?.ended();
+        this.onUpstreamClosed(error);
+      },
+    };
+    this.innerHandlers = handlers;
+    this.armTimer();
+    this.inner = this.connectRaw(handlers);
+  }
+
+  private handle(machine: UpstreamSecurity, actions: SecurityAction[]): void {
+    for (const action of actions) {
+      if (this.machine !== machine || this.phase === 'closed') return;
+      switch (action.kind) {
+        case 'send':
+          (this.tlsSocket ?? this.inner)?.write(action.bytes);
+          break;
+        case 'need-credentials':
+          this.lastNeed = { username: action.username };
+          this.supplyCredentials(machine, action.username);
+          break;
+        case 'start-tls':
+          this.startTls(machine, action.anonymous);
+          break;
+        case 'done':
+          if (action.leftover.length) this.upstreamLeftover.push(action.leftover);
+          this.upstreamSecured(machine);
+          break;
+        case 'failed':
+          this.onFailure(failureToError(action.failure), action.failure.kind === 'auth-failed');
+          break;
+      }
+    }
+  }
+
+  private supplyCredentials(machine: UpstreamSecurity, username: boolean): void {
+    const preset = this.preset;
+    if (preset) {
+      this.preset = undefined;
+      this.handle(machine, machine.provide(preset));
+      return;
+    }
+    this.waitForUser(true);
+    void this.options.credentials.get({ username }).then((answer) => {
+      if (this.machine !== machine || this.phase === 'closed') return;
+      this.waitForUser(false);
+      if (!answer.ok) this.end(answer.error);
+      else this.handle(machine, machine.provide(answer.credentials));
+    });
+  }
+
+  private startTls(machine: UpstreamSecurity, anonymous: boolean): void {
+    const inner = this.inner;
+    if (!inner) return;
+    const duplex = new PipeDuplex(inner);
+    this.duplex = duplex;
+    this.tlsKind = anonymous ? 'anonymous' : 'x509';
+    const socket = upgradeToTls(
+      duplex,
+      { host: this.options.host, policy: this.options.tls, anonymous },
+      () => {
+        if (this.machine !== machine || this.phase === 'closed') return;
+        this.handle(machine, machine.tlsReady());
+      },
+      (err) => {
+        if (this.machine !== machine || this.phase === 'closed') return;
+        const error = classifyUpstreamError(err);
+        this.end(error.code === 'remote-closed' ? makeError('tls-untrusted', 'the VeNCrypt TLS handshake failed') : error);
+      },
+    );
+    this.tlsSocket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (this.machine !== machine || this.phase === 'closed') return;
+      if (this.phase !== 'upstream') {
+        this.upstreamLeftover.push(chunk);
+        return;
+      }
+      this.handle(machine, machine.feed(chunk));
+    });
+  }
+
+  private onFailure(error: PortholeErrorShape, authFailed: boolean): void {
+    if (!authFailed || error.code !== 'vnc-auth-failed' || !this.options.credentials.rejected()) {
+      this.end(error);
+      return;
+    }
+    // Wrong password: this connection is done (servers close it). Ask the user again, with the
+    // server's reason, and connect anew only with what they typed.
+    this.dropUpstream();
+    this.waitForUser(true);
+    const machine = this.machine;
+    void this.options.credentials.get(this.lastNeed, error).then((answer) => {
+      if (this.machine !== machine || this.phase === 'closed') return;
+      this.waitForUser(false);
+      if (!answer.ok) {
+        this.end(answer.error.code === 'vnc-auth-cancelled' ? error : answer.error);
+        return;
+      }
+      this.preset = answer.credentials;
+      this.attempt();
+    });
+  }
+
+  private onUpstreamClosed(error: PortholeErrorShape | undefined): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'piping' || this.phase === 'handing-over' || this.phase === 'client') {
+      this.finish(error);
+      return;
+    }
+    if (this.waitingForUser) {
+      this.end(makeError('vnc-auth-timeout', 'the server closed the connection while the password was being asked for'));
+      return;
+    }
+    this.end(error ?? makeError('remote-closed', 'the server closed the connection during the security handshake'));
+  }
+
+  // ---- client side --------------------------------------------------------------------------
+
+  private upstreamSecured(machine: UpstreamSecurity): void {
+    this.clearTimer();
+    this.phase = 'client';
+    if (!this.reported) {
+      this.reported = true;
+      const tlsProtocol = this.tlsSocket?.getProtocol() ?? undefined;
+      this.options.onSecured?.({ ...machine.negotiation, attempts: this.attempts, ...(this.tlsKind ? { tls: this.tlsKind } : {}), ...(tlsProtocol ? { tlsProtocol } : {}) });
+    }
+    this.presenter = new ClientPresenter();
+    this.armTimer();
+    this.relay.open();
+    this.sendOwn(this.presenter.start());
+  }
+
+  private onClientBytes(chunk: Buffer): boolean {
+    if (this.phase === 'handing-over' || this.phase === 'piping') return this.target()?.write(chunk) ?? false;
+    const presenter = this.presenter;
+    if (this.phase !== 'client' || !presenter) return true; // the relay holds bytes until open()
+    for (const action of presenter.feed(chunk)) {
+      if (action.kind === 'send') this.sendOwn(action.bytes);
+      else if (action.kind === 'failed') this.end(makeError('bad-request', action.detail));
+      else this.handOver(action.leftover);
+    }
+    return true;
+  }
+
+  private sendOwn(bytes: Buffer): void {
+    this.ownChunks++;
+    this.relay.data(bytes);
+  }
+
+  private releaseOwn(): void {
+    if (this.ownChunks > 0) this.ownChunks--;
+    if (this.ownChunks === 0 && this.phase === 'handing-over') this.bindDirect();
+  }
+
+  /** Both handshakes are done: the server gets ClientInit, the relay anything the server sent early. */
+  private handOver(clientLeftover: Buffer): void {
+    this.clearTimer();
+    this.phase = 'handing-over';
+    const target = this.target();
+    if (clientLeftover.length) target?.write(clientLeftover);
+    for (const chunk of this.upstreamLeftover) this.sendOwn(chunk);
+    this.upstreamLeftover = [];
+    if (this.ownChunks === 0) this.bindDirect();
+  }
+
+  /** From here on the relay talks to the upstream (or its TLS socket) with no stage in between. */
+  private bindDirect(): void {
+    if (this.phase !== 'handing-over') return;
+    this.phase = 'piping';
+    const { relay, facade } = this;
+    const handlers = this.innerHandlers;
+    const inner = this.inner;
+    if (!handlers || !inner) return;
+    const socket = this.tlsSocket;
+    if (socket) {
+      socket.removeAllListeners('data');
+      socket.on('data', relay.data);
+      socket.on('drain', relay.drain);
+      facade.write = (chunk) => socket.write(chunk);
+      facade.pause = () => void socket.pause();
+      facade.resume = () => void socket.resume();
+      facade.release = noop; // TLS hands out fresh buffers
+      facade.close = () => {
+        socket.end();
+        inner.close();
+      };
+      socket.on('close', () => inner.close());
+      let closed = false;
+      handlers.closed = (error) => {
+        if (closed) return;
+        closed = true;
+        relay.closed(error);
+      };
+      return;
+    }
+    facade.write = inner.write.bind(inner);
+    facade.pause = inner.pause.bind(inner);
+    facade.resume = inner.resume.bind(inner);
+    facade.release = inner.release.bind(inner);
+    facade.close = inner.close.bind(inner);
+    handlers.data = relay.data;
+    handlers.drain = relay.drain;
+    handlers.closed = relay.closed;
+  }
+
+  // ---- life -----------------------------------------------------------------------------------
+
+  private target(): Pick<UpstreamPipe, 'write' | 'pause' | 'resume'> | undefined {
+    const socket = this.tlsSocket;
+    if (socket)
+      return {
+        write: (chunk) => socket.write(chunk),
+        pause: () => void socket.pause(),
+        resume: () => void socket.resume(),
+      };
+    return this.inner;
+  }
+
+  private waitForUser(on: boolean): void {
+    this.waitingForUser = on;
+    if (on) this.clearTimer();
+    else this.armTimer();
+  }
+
+  private armTimer(): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.end(makeError('tcp-timeout', 'the VNC server did not finish the security handshake in time'));
+    }, this.options.handshakeTimeoutMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private dropUpstream(): void {
+    this.clearTimer();
+    this.tlsSocket?.destroy();
+    this.inner?.close();
+    // Late callbacks of the old connection are ignored: they check `this.machine`.
+    this.machine = undefined;
+    this.inner = undefined;
+    this.tlsSocket = undefined;
+    this.duplex = undefined;
+  }
+
+  /** Fails the session from the stage: everything closes and the relay hears why. */
+  private end(error: PortholeErrorShape): void {
+    if (this.phase === 'closed') return;
+    this.finish(error);
+  }
+
+  private finish(error: PortholeErrorShape | undefined): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.options.credentials.abort();
+    this.dropUpstream();
+    this.relay.closed(error);
+  }
+
+  /** The relay ends the session (tab closed, app quitting). */
+  private close(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.options.credentials.abort();
+    this.dropUpstream();
+  }
+}
+
+/** Wraps an upstream connector so the session authenticates in main and shows None to the renderer. */
+export function withSecurityStage(
+  connectRaw: (handlers: UpstreamHandlers) => UpstreamPipe,
+  options: SecurityStageOptions,
+): (handlers: UpstreamHandlers) => UpstreamPipe {
+  return (handlers) => new SecurityStage(connectRaw, options, handlers).facade;
+}
+
