@@ -41,6 +41,8 @@ export const DisplayOptions = z.object({
   compression: z.number().int().min(0).max(9).default(2),
   shared: z.boolean().default(true),
   confirmCtrlAltDel: z.boolean().default(false),
+  /** Copy text the remote machine puts on its clipboard to this computer's clipboard (opt-in: a guest could plant a command to paste). */
+  copyClipboard: z.boolean().optional(),
 });
 export type DisplayOptions = z.infer<typeof DisplayOptions>;
 

@@ -80,8 +80,10 @@ export class ConsoleArea implements TabHost {
         return true;
       },
       remoteText: () => this.active?.remoteClipboardText ?? '',
-      settings: () => this.current,
-      setCopyAutomatically: (on) => this.updateSettings({ copyRemoteClipboard: on }),
+      copyAutomatically: () => this.active?.copyClipboard ?? false,
+      setCopyAutomatically: (on) => {
+        if (this.active) this.active.copyClipboard = on;
+      },
       announce: (text) => notices.setStatus(text),
       closed: refocus,
     });
@@ -199,14 +201,17 @@ export class ConsoleArea implements TabHost {
 
   remoteClipboard(tab: ConsoleTab, text: string): void {
     if (tab !== this.active) return;
-    if (!this.current.copyRemoteClipboard) {
+    if (!tab.copyClipboard) {
       this.clipboard.remoteChanged(text, undefined);
       return;
     }
     // Only the console in front writes the system clipboard, so a console in a background tab
-    // cannot overwrite what the user copied.
+    // cannot overwrite what the user copied. Every copy is announced: the user must know what they will paste.
     navigator.clipboard.writeText(text).then(
-      () => this.clipboard.remoteChanged(text, true),
+      () => {
+        this.clipboard.remoteChanged(text, true);
+        this.notices.setStatus(`Copied ${Array.from(text).length} characters from ${tab.title}’s clipboard to this computer’s clipboard.`);
+      },
       () => this.clipboard.remoteChanged(text, false),
     );
   }

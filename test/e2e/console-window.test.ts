@@ -208,19 +208,32 @@ describe('the console window, end to end in Chromium against Xvnc', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Typing cancelled after \d+ of 800 characters/);
   });
 
-  it('moves clipboard text both ways', async () => {
+  it('moves clipboard text both ways; copies the remote clipboard to this computer only when opted in, and says so', async () => {
     const page = await openPorthole();
     await connect(page);
+    const localText = `copied on this computer ${Date.now()}`;
+    await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(localText)})`);
     // Server → page: an X client owns the CLIPBOARD; Xvnc offers it to its VNC clients.
     const fromServer = `from the server ${Date.now()}`;
     const owner: ManagedProcess = runOnDisplay(xvnc, '/usr/bin/xclip', ['-quiet', '-selection', 'clipboard', '-i'], { name: 'xclip', stdin: 'pipe' });
+    let second: ManagedProcess | undefined;
     try {
       owner.child.stdin?.end(fromServer);
       await toolbar(page).getByRole('button', { name: 'Clipboard', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: 'Clipboard' });
       await expect.poll(() => dialog.getByLabel('Remote clipboard', { exact: true }).inputValue(), { timeout: 10_000 }).toBe(fromServer);
-      // … and it was written to this computer's clipboard.
-      await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(fromServer);
+      // … but this computer's clipboard is untouched: a guest cannot plant what the user pastes next.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await page.evaluate('navigator.clipboard.readText()')).toBe(localText);
+      // Opted in for this console: the next remote text is copied, and the status line says so.
+      const optIn = dialog.getByLabel('Copy this console’s clipboard to this computer automatically');
+      expect(await optIn.isChecked()).toBe(false);
+      await optIn.check();
+      const fromServerAgain = `again from the server ${Date.now()}`;
+      second = runOnDisplay(xvnc, '/usr/bin/xclip', ['-quiet', '-selection', 'clipboard', '-i'], { name: 'xclip-2', stdin: 'pipe' });
+      second.child.stdin?.end(fromServerAgain);
+      await expect.poll(() => page.evaluate('navigator.clipboard.readText()'), { timeout: 10_000 }).toBe(fromServerAgain);
+      await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Copied \d+ characters from .+ clipboard to this computer/);
       await saveScreenshot(page, 'console-clipboard');
 
       // Page → server: typed into the panel, then sent.
@@ -237,6 +250,7 @@ describe('the console window, end to end in Chromium against Xvnc', () => {
       await dialog.getByRole('button', { name: 'Close' }).click();
     } finally {
       await owner.stop();
+      await second?.stop();
     }
   });
 

@@ -165,7 +165,7 @@ describe('settings, titles and file names', () => {
     expect(parseSettings('{not json')).toEqual(defaultSettings);
     expect(parseSettings('[]')).toEqual(defaultSettings);
     expect(parseSettings(JSON.stringify({ hostKey: 'KeyA', typeDelayMs: -5, qualityLevel: 12, scaling: 'zoom' }))).toEqual(defaultSettings);
-    expect(parseSettings(JSON.stringify({ hostKey: 'AltRight', typeDelayMs: 25, qualityLevel: 9, compressionLevel: 0, scaling: 'actual', confirmCtrlAltDel: true, copyRemoteClipboard: false, typeLayout: 'ch-de', sidebarCollapsed: true }))).toEqual({
+    expect(parseSettings(JSON.stringify({ hostKey: 'AltRight', typeDelayMs: 25, qualityLevel: 9, compressionLevel: 0, scaling: 'actual', confirmCtrlAltDel: true, autoCopyClipboard: true, typeLayout: 'ch-de', sidebarCollapsed: true }))).toEqual({
       typeLayout: 'ch-de',
       sidebarCollapsed: true,
       hostKey: 'AltRight',
@@ -174,7 +174,7 @@ describe('settings, titles and file names', () => {
       compressionLevel: 0,
       scaling: 'actual',
       confirmCtrlAltDel: true,
-      copyRemoteClipboard: false,
+      autoCopyClipboard: true,
     });
   });
 

@@ -192,7 +192,9 @@ export interface ClipboardDeps {
   /** Sends text to the active console's clipboard; false when there is none connected. */
   send(text: string): boolean;
   remoteText(): string;
-  settings(): ConsoleSettings;
+  /** The active console's choice (its profile's, or the app option). */
+  copyAutomatically(): boolean;
+  /** Changes it for the active console only. */
   setCopyAutomatically(on: boolean): void;
   announce(text: string): void;
   closed(): void;
@@ -215,7 +217,7 @@ export class ClipboardDialog {
     const sendButton = button('Send to remote machine', { className: 'primary' }, () => this.sendLocal());
     const paste = button('Paste from this computer', {}, () => void this.pasteIn());
     this.modal.body.append(
-      el('section', { 'aria-label': 'From the remote machine' }, field('Remote clipboard', this.remote, 'The last text the remote machine copied.'), el('div', { className: 'row' }, copy), field('Copy the remote clipboard to this computer automatically', this.auto)),
+      el('section', { 'aria-label': 'From the remote machine' }, field('Remote clipboard', this.remote, 'The last text the remote machine copied.'), el('div', { className: 'row' }, copy), field('Copy this console’s clipboard to this computer automatically', this.auto, 'For this console only; a profile can make it its default.')),
       el('section', { 'aria-label': 'To the remote machine' }, field('Text to send', this.local, 'Sent to the remote machine’s clipboard; paste it there as usual. For consoles without a clipboard use Type text.'), el('div', { className: 'row' }, paste, sendButton)),
       this.note,
     );
@@ -230,7 +232,7 @@ export class ClipboardDialog {
 
   open(): void {
     this.remote.value = this.deps.remoteText();
-    this.auto.checked = this.deps.settings().copyRemoteClipboard;
+    this.auto.checked = this.deps.copyAutomatically();
     this.note.textContent = '';
     this.modal.show(this.local);
   }
@@ -343,7 +345,7 @@ export class OptionsDialog {
     this.modal.body.append(
       field('Host key', this.hostKey, 'Tap it to release the keyboard from the console (or give it back); hold it with a letter for a shortcut: K Ctrl+Alt+Del, E Send keys, T Type text, B Clipboard, S Screenshot, F Fullscreen, V View only, M Scaling, D Disconnect, O Options, W Close tab, 1–9 and ←/→ switch tabs. The host key itself never reaches the remote machine.'),
       field('Ask before sending Ctrl+Alt+Del', this.confirmCad),
-      field('Copy the remote clipboard to this computer automatically', this.copyClipboard),
+      field('Copy the remote clipboard to this computer automatically', this.copyClipboard, 'For consoles whose profile does not choose. Off by default: a remote machine could put a command on your clipboard for you to paste.'),
       field('Typing delay (ms per key)', this.delay, 'Type text waits this long after each character. Slow consoles (BIOS, serial) may need 20–50 ms.'),
       field('Picture quality (0–9)', this.quality),
       field('Compression (0–9)', this.compression),
@@ -351,7 +353,7 @@ export class OptionsDialog {
     this.modal.footer.append(button('Close', { className: 'primary' }, () => this.modal.close()));
     this.hostKey.addEventListener('change', () => set({ hostKey: this.hostKey.value as HostKey }));
     this.confirmCad.addEventListener('change', () => set({ confirmCtrlAltDel: this.confirmCad.checked }));
-    this.copyClipboard.addEventListener('change', () => set({ copyRemoteClipboard: this.copyClipboard.checked }));
+    this.copyClipboard.addEventListener('change', () => set({ autoCopyClipboard: this.copyClipboard.checked }));
     this.delay.addEventListener('change', () => {
       const n = Math.round(Number(this.delay.value));
       if (Number.isFinite(n) && n >= 1 && n <= 1000) set({ typeDelayMs: n });
@@ -365,7 +367,7 @@ export class OptionsDialog {
     const s = this.get();
     this.hostKey.value = s.hostKey;
     this.confirmCad.checked = s.confirmCtrlAltDel;
-    this.copyClipboard.checked = s.copyRemoteClipboard;
+    this.copyClipboard.checked = s.autoCopyClipboard;
     this.delay.value = String(s.typeDelayMs);
     this.quality.value = String(s.qualityLevel);
     this.compression.value = String(s.compressionLevel);

@@ -16,8 +16,11 @@ export interface ConsoleSettings {
   hostKey: HostKey;
   /** Ask before sending Ctrl+Alt+Del. */
   confirmCtrlAltDel: boolean;
-  /** Copy text the remote machine puts on its clipboard to this computer's clipboard. */
-  copyRemoteClipboard: boolean;
+  /**
+   * Copy text the remote machine puts on its clipboard to this computer's clipboard, for consoles
+   * whose profile does not choose. Off by default (a new name, so the old default "on" is not carried over).
+   */
+  autoCopyClipboard: boolean;
   /** Pause between typed characters (Type text), ms. */
   typeDelayMs: number;
   /** noVNC JPEG quality, 0–9. */
@@ -35,7 +38,7 @@ export interface ConsoleSettings {
 export const defaultSettings: ConsoleSettings = {
   hostKey: DEFAULT_HOST_KEY,
   confirmCtrlAltDel: false,
-  copyRemoteClipboard: true,
+  autoCopyClipboard: false,
   typeDelayMs: DEFAULT_TYPE_DELAY_MS,
   qualityLevel: 6,
   compressionLevel: 2,
@@ -62,7 +65,7 @@ export function parseSettings(raw: string | null | undefined): ConsoleSettings {
   return {
     hostKey: hostKeyChoices.some((c) => c.code === o.hostKey) ? (o.hostKey as HostKey) : d.hostKey,
     confirmCtrlAltDel: typeof o.confirmCtrlAltDel === 'boolean' ? o.confirmCtrlAltDel : d.confirmCtrlAltDel,
-    copyRemoteClipboard: typeof o.copyRemoteClipboard === 'boolean' ? o.copyRemoteClipboard : d.copyRemoteClipboard,
+    autoCopyClipboard: typeof o.autoCopyClipboard === 'boolean' ? o.autoCopyClipboard : d.autoCopyClipboard,
     typeDelayMs: intIn(o.typeDelayMs, 1, 1000, d.typeDelayMs),
     qualityLevel: intIn(o.qualityLevel, 0, 9, d.qualityLevel),
     compressionLevel: intIn(o.compressionLevel, 0, 9, d.compressionLevel),

@@ -52,6 +52,8 @@ export class ConsoleTab {
   viewOnly = false;
   power = false;
   remoteClipboardText = '';
+  /** Whether this console's clipboard is copied to this computer by itself: the profile's choice, else the app's option (off by default). */
+  copyClipboard: boolean;
   view: ConsoleView | undefined;
 
   private lastDesktopName = '';
@@ -72,6 +74,7 @@ export class ConsoleTab {
     // A profile's display choices win over the app-wide settings for its console.
     this.scaling = session.display?.scaling ?? host.settings().scaling;
     this.viewOnly = session.display?.viewOnly ?? false;
+    this.copyClipboard = session.display?.copyClipboard ?? host.settings().autoCopyClipboard;
     const panelId = `${this.id}-panel`;
     const tabId = `${this.id}-tab`;
     const stateId = `${this.id}-state`;

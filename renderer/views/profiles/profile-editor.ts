@@ -99,6 +99,10 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   viewOnly.checked = display?.viewOnly ?? false;
   const shared = input('checkbox');
   shared.checked = display?.shared ?? true;
+  const copyClipboard = input('checkbox');
+  copyClipboard.checked = display?.copyClipboard ?? false;
+  const copyClipboardField = field('Copy the remote clipboard to this computer automatically', copyClipboard, 'Off unless chosen here: a remote machine could otherwise put a command on your clipboard for you to paste.');
+  copyClipboardField.classList.add('checkbox');
   const quality = input('number', String(display?.quality ?? 6));
   quality.min = '0';
   quality.max = '9';
@@ -131,6 +135,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     field('Scaling', scaling),
     check('View only', viewOnly),
     check('Share the desktop with other viewers', shared),
+    copyClipboardField,
     field('Quality (0–9)', quality),
     field('Compression (0–9)', compression),
     check('Send the token as a cookie (older Nova consoles)', tokenCookie),
@@ -206,6 +211,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
                 scaling: scaling.value as 'fit' | 'actual' | 'remote',
                 viewOnly: viewOnly.checked,
                 shared: shared.checked,
+                copyClipboard: copyClipboard.checked,
                 quality: Math.min(9, Math.max(0, Math.round(Number(quality.value) || 0))),
                 compression: Math.min(9, Math.max(0, Math.round(Number(compression.value) || 0))),
               },
