@@ -22,6 +22,7 @@ export const CALL_NAMES = [
   'profiles.export',
   'profiles.importPreview',
   'profiles.importApply',
+  'profiles.undo',
 ] as const;
 
 export const EVENT_NAMES = ['session.state', 'session.credentials', 'link.request', 'menu.action'] as const;

@@ -22,6 +22,8 @@ export const SessionSource = z.discriminatedUnion('type', [
   z.object({ type: z.literal('demo') }),
   /** A saved profile; its secrets come from the keychain in main. */
   z.object({ type: z.literal('profile'), profileId: Id }),
+  /** A deep link or .vv file the user confirmed (link.accept opens this); main keeps what it names. */
+  z.object({ type: z.literal('link'), requestId: Id }),
 ]);
 export type SessionSource = z.infer<typeof SessionSource>;
 
@@ -70,6 +72,10 @@ export const LinkRequestView = z.object({
   title: z.string().optional(),
   profileId: Id.optional(),
   warnings: z.array(SessionWarning),
+  /** Secret-free remarks to show before connecting (parameters not used, the file's CA, view only…). */
+  notices: z.array(z.string()).optional(),
+  /** A .vv file's fullscreen=1. */
+  fullscreen: z.boolean().optional(),
 });
 export type LinkRequestView = z.infer<typeof LinkRequestView>;
 
@@ -131,22 +137,32 @@ export const calls = {
   'diagnostics.certificate': { args: z.object({ source: SessionSource }).strict(), result: CertificateInfo },
   /** Toggles the desktop window's fullscreen (the page may not ask for the permission itself). */
   'window.fullscreen': { args: Empty, result: z.object({ fullscreen: z.boolean() }) },
-  /** Deep links and opened files (Electron); browser mode has none. */
+  /** Deep links and opened files: the desktop app's, or those on browser mode's command line. */
   'link.pending': { args: Empty, result: z.object({ requests: z.array(LinkRequestView) }) },
   'link.accept': { args: z.object({ requestId: Id }).strict(), result: OpenedSession },
   'link.dismiss': { args: z.object({ requestId: Id }).strict(), result: Empty },
   'profiles.list': { args: Empty, result: z.object({ profiles: z.array(ProfileSummary), notice: z.string().optional() }) },
-  'profiles.save': { args: z.object({ profile: ProfileInput }).strict(), result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning) }) },
+  /** droppedSecrets: slots removed because the endpoint they were saved for changed (not re-entered, not kept). */
+  'profiles.save': {
+    args: z.object({ profile: ProfileInput }).strict(),
+    result: z.object({ profile: ProfileSummary, warnings: z.array(SessionWarning), droppedSecrets: z.array(z.string()).optional() }),
+  },
   /** Trust on first use: pin this certificate's public key for this profile only. */
   'profiles.trustCertificate': {
     args: z.object({ profileId: Id, pinSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) }).strict(),
     result: z.object({ profile: ProfileSummary }),
   },
-  'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: Empty },
+  /** undoToken: pass to profiles.undo within a minute to bring the profile and its secrets back. */
+  'profiles.delete': { args: z.object({ profileId: Id }).strict(), result: z.object({ undoToken: z.string().optional() }) },
   'profiles.duplicate': { args: z.object({ profileId: Id }).strict(), result: z.object({ profile: ProfileSummary }) },
   'profiles.export': { args: z.object({ profileIds: z.array(Id).max(10_000).optional() }).strict(), result: ExportBundle },
   'profiles.importPreview': { args: z.object({ bundle: z.unknown() }).strict(), result: ImportPreview },
-  'profiles.importApply': { args: z.object({ bundle: z.unknown() }).strict(), result: z.object({ added: z.number(), updated: z.number() }) },
+  'profiles.importApply': {
+    args: z.object({ bundle: z.unknown() }).strict(),
+    result: z.object({ added: z.number(), updated: z.number(), undoToken: z.string().optional() }),
+  },
+  /** Reverts a delete or an import (profiles and the secrets it removed), once, within a minute. */
+  'profiles.undo': { args: z.object({ undoToken: z.string().min(1).max(64) }).strict(), result: z.object({ restored: z.number() }) },
 } as const;
 
 /** Every main → renderer event. */

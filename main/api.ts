@@ -2,6 +2,8 @@
 import type { CallArgs, CallName, CallResult, SessionSource, SessionWarning } from '../app/contract.js';
 import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget, type TcpTarget, type WebSocketTarget } from '../app/console-target.js';
 import { parseConsoleAddress } from '../app/console-address.js';
+import { addressChoices } from './address-choices.js';
+import type { LinkRequests } from './links/link-requests.js';
 import { PortholeError, type PortholeErrorShape } from '../app/errors.js';
 import type { DisplayOptions, EndpointKind, ProfileSummary } from '../app/profile.js';
 import type { CallerContext } from './core-types.js';
@@ -24,6 +26,8 @@ export interface ApiDeps {
   secrets: SecretStore;
   /** Starts the built-in demo server on first use and returns its loopback port. */
   demoPort: () => Promise<number>;
+  /** Deep links and .vv files waiting for the user's answer (both shells submit to the core's one registry). */
+  links: LinkRequests;
 }
 
 /** What a profile's "Console URL" resolves to when saved: the address without its secrets. */
@@ -55,13 +59,12 @@ function titleFor(target: ConsoleTarget): string {
   return target.kind === 'demo' ? 'Demo' : target.host;
 }
 
-/** A profile's secret, read only when the profile has one in that slot (a missing keychain is then no error). */
-async function readSecret(profile: ProfileSummary, slot: SecretSlotName, secrets: SecretStore): Promise<string | undefined> {
-  const status = profile.secretStatus[slot] ?? (profile.secretSlots.includes(slot) ? 'saved' : 'none');
-  return status === 'none' ? undefined : secrets.get(profile.id, slot);
+/** A profile's secret: the store reads it only when it has one, saved for the profile's current endpoint. */
+async function readSecret(profile: ProfileSummary, slot: SecretSlotName, store: ProfileStore): Promise<string | undefined> {
+  return store.readSecret(profile.id, slot);
 }
 
-async function targetForProfile(profile: ProfileSummary, secrets: SecretStore): Promise<ConsoleTarget> {
+async function targetForProfile(profile: ProfileSummary, secrets: ProfileStore): Promise<ConsoleTarget> {
   const parsed = parseConsoleAddress(profile.endpoint.address);
   if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
   const target = parsed.target;
@@ -91,6 +94,7 @@ interface ResolvedSource {
 export function createHandlers(deps: ApiDeps): Handlers {
   async function resolveSource(source: SessionSource): Promise<ResolvedSource> {
     if (source.type === 'demo') return { target: { kind: 'demo' }, title: 'Demo', tls: { allowInsecure: false } };
+    if (source.type === 'link') return resolveLink(source.requestId);
     if (source.type === 'url') {
       const parsed = parseConsoleAddress(source.url);
       if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
@@ -102,11 +106,11 @@ export function createHandlers(deps: ApiDeps): Handlers {
     if (!profile) throw new PortholeError('profile-not-found');
     const headers: Record<string, string> = { ...profile.endpoint.headers };
     for (const name of profile.endpoint.secretHeaders) {
-      const value = await readSecret(profile, `header:${name}`, deps.secrets);
+      const value = await readSecret(profile, `header:${name}`, store);
       if (value !== undefined) headers[name] = value;
     }
     return {
-      target: await targetForProfile(profile, deps.secrets),
+      target: await targetForProfile(profile, store),
       title: profile.name,
       tls: {
         allowInsecure: profile.tls.allowInsecure,
@@ -127,11 +131,23 @@ export function createHandlers(deps: ApiDeps): Handlers {
     return { ...resolved, target };
   }
 
-  return {
+  /** A confirmed deep link or .vv file (its file deleted now, if it asked): an ordinary source, or the file's console with its CA. */
+  async function resolveLink(requestId: string): Promise<ResolvedSource> {
+    const open = await deps.links.accept(requestId);
+    if (open === undefined) throw new PortholeError('session-not-found', 'that link request is no longer pending');
+    if (open.type === 'source') return { ...(await resolveSource(open.source)), ...addressChoices(open.source) };
+    return {
+      target: open.target,
+      title: open.title ?? titleFor(open.target),
+      tls: { allowInsecure: false, ...(open.caPem !== undefined ? { caPem: open.caPem } : {}) },
+    };
+  }
+
+  const handlers: Handlers = {
     'app.info': async () => ({ name: 'Porthole', version: deps.version, shell: deps.shell }),
 
     'session.open': async ({ source }, caller) => {
-      const resolved = await resolveSource(source);
+      const resolved = { ...(await resolveSource(source)), ...addressChoices(source) };
       const displayAddress = describeTarget(resolved.target);
       const warnings = warningsFor(resolved.target, resolved.tls.allowInsecure);
       const { target } = await reachable(resolved);
@@ -212,12 +228,13 @@ export function createHandlers(deps: ApiDeps): Handlers {
       throw new PortholeError('bad-request', 'only the desktop app controls its window');
     },
 
-    // Links arrive only in the desktop app, whose shell answers these calls itself.
-    'link.pending': async () => ({ requests: [] }),
-    'link.accept': async () => {
-      throw new PortholeError('session-not-found', 'no such link request');
+    // Deep links and .vv files (either shell): nothing connects until the user answers the confirmation.
+    'link.pending': async () => ({ requests: deps.links.list() }),
+    'link.accept': async ({ requestId }, caller) => handlers['session.open']({ source: { type: 'link', requestId } }, caller),
+    'link.dismiss': async ({ requestId }) => {
+      if (!(await deps.links.dismiss(requestId))) throw new PortholeError('session-not-found', 'that link request is no longer pending');
+      return {};
     },
-    'link.dismiss': async () => ({}),
 
     'profiles.list': async () => (await deps.profiles()).list(),
     'profiles.save': async ({ profile }) => (await deps.profiles()).save(profile, resolveProfileAddress),
@@ -246,13 +263,12 @@ export function createHandlers(deps: ApiDeps): Handlers {
       return { profile };
     },
 
-    'profiles.delete': async ({ profileId }) => {
-      await (await deps.profiles()).delete(profileId);
-      return {};
-    },
+    'profiles.delete': async ({ profileId }) => (await deps.profiles()).delete(profileId),
     'profiles.duplicate': async ({ profileId }) => ({ profile: await (await deps.profiles()).duplicate(profileId) }),
     'profiles.export': async ({ profileIds }) => (await deps.profiles()).exportBundle(profileIds),
     'profiles.importPreview': async ({ bundle }) => (await deps.profiles()).previewImport(bundle),
     'profiles.importApply': async ({ bundle }) => (await deps.profiles()).applyImport(bundle),
+    'profiles.undo': async ({ undoToken }) => (await deps.profiles()).undo(undoToken),
   };
+  return handlers;
 }

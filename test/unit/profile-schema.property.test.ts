@@ -4,17 +4,20 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ExportBundle, Profile, ProfileDocument, ProfileInput } from '../../app/profile.js';
 
-const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/);
+const headerName = fc.stringMatching(/^X-[A-Za-z0-9-]{0,20}$/);
+const headerValue = fc.stringMatching(/^(?:[\x21-\x7e](?:[\x20-\x7e\t]{0,38}[\x21-\x7e])?)?$/);
+// eslint-disable-next-line no-control-regex -- generated UI text has no control characters
+const text = (maxLength: number) => fc.string({ maxLength }).filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s));
 const profileArb = fc.record({
   id: fc.uuid(),
-  name: fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim().length > 0 && s.trim() === s),
+  name: text(60).filter((s) => s.trim().length > 0 && s.trim() === s),
   folder: fc.array(fc.stringMatching(/^[A-Za-z0-9 _-]{1,12}$/), { maxLength: 3 }).map((parts) => parts.join('/')),
-  tags: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
+  tags: fc.array(text(20), { maxLength: 5 }),
   endpoint: fc.record({
     kind: fc.constantFrom('nova', 'websockify', 'proxmox', 'vnc-tcp', 'vnc-tls'),
     address: fc.webUrl(),
-    headers: fc.dictionary(headerName, fc.string({ maxLength: 40 }), { maxKeys: 3 }),
-    secretHeaders: fc.array(headerName, { maxLength: 3 }),
+    headers: fc.uniqueArray(fc.tuple(headerName, headerValue), { maxLength: 3, selector: ([name]) => name.toLowerCase() }).map((pairs) => Object.fromEntries(pairs)),
+    secretHeaders: fc.uniqueArray(headerName, { maxLength: 3, selector: (name) => name.toLowerCase() }),
   }),
   tls: fc.record({ allowInsecure: fc.boolean() }),
   display: fc.record({

@@ -324,10 +324,20 @@ describe('profile store: export and import', () => {
 
     expect(await store.previewImport(edited)).toEqual({
       add: [{ id: 'brand-new', name: 'C' }],
-      update: [{ id: profile.id, name: 'A renamed', changes: ['name', 'tls.allowInsecure'] }],
+      update: [
+        {
+          id: profile.id,
+          name: 'A renamed',
+          changes: [
+            { field: 'name', before: 'A', after: 'A renamed' },
+            { field: 'tls.allowInsecure', before: 'false', after: 'true' },
+          ],
+          dropsSecrets: [],
+        },
+      ],
       unchanged: 1,
     });
-    expect(await store.applyImport(edited)).toEqual({ added: 1, updated: 1 });
+    expect(await store.applyImport(edited)).toMatchObject({ added: 1, updated: 1 });
     const after = await store.list();
     expect(after.profiles.map((p) => p.name)).toEqual(['A renamed', 'B', 'C']);
     expect(after.profiles[0]?.secretSlots.sort()).toEqual(['password', 'token']); // local secrets kept
