@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodeFor, type ErrorCode } from '../../app/errors.js';
 import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
-import type { SessionRequest } from '../../main/sessions.js';
+import { defaultSessionLimits, type SessionRequest } from '../../main/sessions.js';
 import { BUFFER_CAP_BYTES } from '../../main/proxy/upstream.js';
 import { runDiagnostics } from '../../main/diagnostics/run-diagnostics.js';
 import { formatReport } from '../../main/diagnostics/format-report.js';
@@ -247,5 +247,20 @@ describe('server text is cleaned, cut and quoted everywhere it appears (issue 12
     expect(outcome.detail).toMatch(/the server said “/);
     expect(outcome.detail ?? '').not.toMatch(UNSAFE);
     expect(proxy.alive).toBe(true);
+  });
+});
+
+describe('one window cannot take every session (issue 12, item 8)', () => {
+  it(`a window gets at most ${defaultSessionLimits.maxSessionsPerCaller} sessions; another window still opens its own`, async () => {
+    const target = tcp(peers.xvnc.rfbPort);
+    try {
+      for (let i = 0; i < defaultSessionLimits.maxSessionsPerCaller; i++) await proxy.open(request(target, { callerId: 'greedy-window' }));
+      await expect(proxy.open(request(target, { callerId: 'greedy-window' }))).rejects.toMatchObject({ shape: { code: 'too-many-sessions', detail: `limit ${defaultSessionLimits.maxSessionsPerCaller} per window` } });
+      const other = await proxy.open(request(target, { callerId: 'other-window' }));
+      expect(other.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/session\//);
+    } finally {
+      await proxy.closeCaller('greedy-window');
+      await proxy.closeCaller('other-window');
+    }
   });
 });
