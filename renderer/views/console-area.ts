@@ -16,6 +16,7 @@ import { ShortcutTracker, type ShortcutAction } from './console/shortcuts.js';
 import { ConsoleTab, type TabHost } from './console/tab.js';
 import { Toolbar, type ToolbarAction } from './console/toolbar.js';
 import type { Notices } from './notices.js';
+import { bindPasswordPrompts } from './console/password-dialog.js';
 
 function storage(): SettingsStorage | undefined {
   try {
@@ -90,6 +91,15 @@ export class ConsoleArea implements TabHost {
     this.combination = new CombinationDialog(this.area, (strokes, label) => this.sendStrokes(strokes, label), refocus);
     this.options = new OptionsDialog(this.area, () => this.current, (change) => this.updateSettings(change), () => undefined);
 
+    // A VNC server asking for a password main does not have (main/rfb/security).
+    bindPasswordPrompts(this.area, api, {
+      consoleTitle: (id) => this.tabs.find((t) => t.session.sessionId === id)?.title,
+      reveal: (id) => {
+        const tab = this.tabs.find((t) => t.session.sessionId === id);
+        if (tab && tab !== this.active) this.activate(tab);
+      },
+      closed: refocus,
+    });
     api.on('session.state', (event) => {
       for (const tab of this.tabs) tab.onSessionState(event);
     });

@@ -1,0 +1,140 @@
+// The password dialog for a console whose VNC server asks for credentials main does not have
+// (main/rfb/security). What the user types goes straight back to main through the contract and
+// the fields are cleared: the page keeps no password, and a saved one never comes here at all.
+// After a wrong password main asks again, with the server's reason, and this dialog says why.
+import type { CredentialsRequest, PortholeApi } from '../../../app/contract.js';
+import { button, el, field } from '../../ui/dom.js';
+import { Modal } from '../../ui/modal.js';
+
+export interface PasswordPromptHost {
+  /** The title of the console asking, or undefined when this window has no such console. */
+  consoleTitle(sessionId: string): string | undefined;
+  /** Brings that console's tab to the front. */
+  reveal(sessionId: string): void;
+  /** The dialog closed (give the keyboard back to the console). */
+  closed(): void;
+}
+
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} seconds`;
+}
+
+class PasswordDialog {
+  private readonly modal: Modal;
+  private readonly password: HTMLInputElement;
+  private readonly username: HTMLInputElement | undefined;
+  private readonly remember: HTMLInputElement | undefined;
+  private readonly note: HTMLElement;
+  private settled = false;
+
+  constructor(
+    container: HTMLElement,
+    private readonly api: PortholeApi,
+    readonly request: CredentialsRequest,
+    title: string,
+    private readonly onClosed: () => void,
+  ) {
+    this.modal = new Modal(container, `Password for ${title}`, 'password-dialog');
+    this.password = el('input', { type: 'password', autocomplete: 'current-password', spellcheck: 'false', maxlength: 1024 });
+    if (request.username) this.username = el('input', { type: 'text', autocomplete: 'username', spellcheck: 'false', maxlength: 1024 });
+    if (request.canRemember) this.remember = el('input', { type: 'checkbox' });
+    this.note = el('p', { className: 'dialog-note', 'aria-live': 'polite' });
+    if (request.failure) {
+      const said = request.failure.detail ? ` (${request.failure.detail})` : '';
+      this.modal.body.append(el('p', { className: 'dialog-alert', role: 'alert' }, `${request.failure.message}${said} Try again.`));
+    }
+    this.modal.body.append(el('p', { className: 'hint' }, `The VNC server of ${title} asks for ${request.username ? 'a user name and password' : 'a password'}. Porthole answers it itself; the page does not keep it.`));
+    if (this.username) this.modal.body.append(field('Username', this.username));
+    this.modal.body.append(field('Password', this.password, `Porthole stops waiting after ${minutes(request.timeoutMs)} without an answer.`));
+    if (this.remember) this.modal.body.append(field('Remember in the keychain', this.remember));
+    this.modal.body.append(this.note);
+    this.modal.footer.append(
+      button('Cancel', {}, () => this.cancel()),
+      button('Connect', { className: 'primary' }, () => void this.submit()),
+    );
+    for (const input of [this.username, this.password]) {
+      input?.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          void this.submit();
+        }
+      });
+    }
+    this.modal.dialog.addEventListener('close', () => {
+      // Escape, or closed from outside: an unanswered prompt is a cancel.
+      if (!this.settled) this.cancel();
+      this.modal.dialog.remove();
+      this.onClosed();
+    });
+    this.modal.show(this.username ?? this.password);
+  }
+
+  /** The session ended (timeout, server gave up, tab closed): close without answering. */
+  dismiss(): void {
+    this.settled = true;
+    this.clear();
+    this.modal.close();
+  }
+
+  private async submit(): Promise<void> {
+    if (this.settled) return;
+    const password = this.password.value;
+    const username = this.username?.value.trim();
+    if (this.username && !username) {
+      this.note.textContent = 'Enter the user name.';
+      this.username.focus();
+      return;
+    }
+    if (!password) {
+      this.note.textContent = 'Enter the password.';
+      this.password.focus();
+      return;
+    }
+    this.settled = true;
+    this.clear();
+    const outcome = await this.api.call('session.answerCredentials', {
+      sessionId: this.request.sessionId,
+      password,
+      ...(username ? { username } : {}),
+      remember: this.remember?.checked ?? false,
+    });
+    if (!outcome.ok) this.note.textContent = outcome.error.message;
+    this.modal.close();
+  }
+
+  private cancel(): void {
+    if (!this.settled) {
+      this.settled = true;
+      void this.api.call('session.cancelCredentials', { sessionId: this.request.sessionId });
+    }
+    this.clear();
+    this.modal.close();
+  }
+
+  private clear(): void {
+    this.password.value = '';
+  }
+}
+
+/** Shows a password dialog for every session.credentials event of a console in this window. */
+export function bindPasswordPrompts(container: HTMLElement, api: PortholeApi, host: PasswordPromptHost): void {
+  const open = new Map<string, PasswordDialog>();
+  api.on('session.credentials', (request) => {
+    const title = host.consoleTitle(request.sessionId);
+    if (title === undefined) {
+      void api.call('session.cancelCredentials', { sessionId: request.sessionId });
+      return;
+    }
+    open.get(request.sessionId)?.dismiss();
+    host.reveal(request.sessionId);
+    const dialog = new PasswordDialog(container, api, request, title, () => {
+      if (open.get(request.sessionId) === dialog) open.delete(request.sessionId);
+      host.closed();
+    });
+    open.set(request.sessionId, dialog);
+  });
+  api.on('session.state', (event) => {
+    if (event.state === 'closed' || event.state === 'failed') open.get(event.sessionId)?.dismiss();
+  });
+}

@@ -1,0 +1,169 @@
+// RFB security answered in main, end to end in Chromium through browser mode: password-protected
+// Xvnc and QEMU consoles (VNC authentication), VeNCrypt X509Vnc with the test CA against QEMU and
+// Xvnc, anonymous TLSVnc, and a server offering only types Porthole does not speak. The page never
+// receives a saved password: every WebSocket frame it gets (contract and console) is searched.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
+import { makeTestPki, type TestPki } from '../fixtures/certs.js';
+import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
+import { startOddTypesServer, type OddServer } from '../fixtures/rfb-odd-server.js';
+import { startQemu, startSecuredXvnc, VNC_PASSWORD, type Qemu } from '../fixtures/vnc-secured.js';
+import type { Xvnc } from '../fixtures/xvnc.js';
+
+const ROOT_RGB = [0x2e, 0x8b, 0x57] as const; // seagreen
+const ROOT = '#2e8b57';
+
+let pki: TestPki;
+let vncAuth: Xvnc;
+let x509: Xvnc;
+let anon: Xvnc;
+let qemu: Qemu;
+let qemuTls: Qemu;
+let odd: OddServer;
+let porthole: PortholeServer;
+let browser: Browser;
+const keyringDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-vncauth-keyring-'));
+
+beforeAll(async () => {
+  pki = await makeTestPki();
+  [vncAuth, x509, anon, qemu, qemuTls, odd] = await Promise.all([
+    startSecuredXvnc({ securityTypes: 'VncAuth', rootColour: ROOT }),
+    startSecuredXvnc({ securityTypes: 'X509Vnc', pki, rootColour: ROOT }),
+    startSecuredXvnc({ securityTypes: 'TLSVnc', rootColour: ROOT }),
+    startQemu({ password: VNC_PASSWORD }),
+    startQemu({ password: VNC_PASSWORD, pki }),
+    startOddTypesServer(),
+  ]);
+  // The test CA is trusted as an admin's CA would be: through Node's extra CA store.
+  porthole = await startPorthole({ keyringDir, env: { NODE_EXTRA_CA_CERTS: pki.ca.certPath } });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await porthole?.stop();
+  await Promise.all([vncAuth?.stop(), x509?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
+});
+
+/** A page whose every received WebSocket frame (contract socket and console sockets) is kept. */
+async function openPorthole(): Promise<{ page: Page; frames: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const frames: string[] = [];
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', ({ payload }) => frames.push(typeof payload === 'string' ? payload : Buffer.from(payload).toString('latin1')));
+  });
+  await page.goto(await porthole.newLaunchUrl());
+  await page.waitForSelector('body[data-ready="true"]');
+  return { page, frames };
+}
+
+async function quickConnect(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Console URL').fill(url);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+function passwordDialog(page: Page) {
+  return page.getByRole('dialog', { name: /password/i });
+}
+
+async function waitForConnected(page: Page): Promise<void> {
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toContain('Connected to');
+}
+
+/** Width × height of the console canvas (SeaBIOS draws a 720×400 text screen). */
+async function canvasSize(page: Page): Promise<string> {
+  return (await page.evaluate(`(() => { const c = document.querySelector('[aria-label="Console"] canvas'); return c ? c.width + 'x' + c.height : ''; })()`)) as string;
+}
+
+async function saveProfile(page: Page, name: string, address: string, password: string): Promise<void> {
+  await page.getByRole('button', { name: 'New profile' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Console URL').fill(address);
+  await dialog.getByLabel('Password').fill(password);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => page.getByRole('status').textContent()).toContain(`Saved “${name}”.`);
+}
+
+describe('VNC passwords and VeNCrypt, answered in main', () => {
+  it('quick connect to a password-protected Xvnc asks; a wrong password shows the alert and the dialog again; the right one connects', async () => {
+    const { page } = await openPorthole();
+    await quickConnect(page, `vnc://127.0.0.1:${vncAuth.rfbPort}`);
+    const dialog = passwordDialog(page);
+    await dialog.waitFor();
+    await expect.poll(() => dialog.getByRole('button', { name: 'Connect' }).count()).toBe(1);
+    await expect.poll(() => dialog.getByRole('button', { name: 'Cancel' }).count()).toBe(1);
+    // Quick connect: nothing to remember it in.
+    expect(await dialog.getByLabel('Remember in the keychain').count()).toBe(0);
+    await dialog.getByLabel('Password').fill('wrong-pw');
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    const alert = passwordDialog(page).getByRole('alert');
+    await alert.waitFor({ timeout: 15_000 });
+    expect((await alert.textContent())?.toLowerCase()).toContain('password');
+    expect(await alert.textContent()).toContain('Authentication failure');
+    await saveScreenshot(page, 'vnc-auth-wrong-password');
+    await passwordDialog(page).getByLabel('Password').fill(VNC_PASSWORD);
+    await passwordDialog(page).getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await waitForConnected(page);
+    expect(await passwordDialog(page).count()).toBe(0);
+    await page.close();
+  });
+
+  it('a saved profile with a Password opens password-protected Xvnc and QEMU with no prompt, and the page never receives the password', async () => {
+    const { page, frames } = await openPorthole();
+    const xvncPassword = VNC_PASSWORD;
+    await saveProfile(page, 'Xvnc with a password', `vnc://127.0.0.1:${vncAuth.rfbPort}`, xvncPassword);
+    await page.locator('.tree').getByRole('button', { name: 'Xvnc with a password', exact: true }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await saveProfile(page, 'QEMU with a password', `vnc://127.0.0.1:${qemu.rfbPort}`, VNC_PASSWORD);
+    await page.locator('.tree').getByRole('button', { name: 'QEMU with a password', exact: true }).click();
+    await expect.poll(() => canvasSize(page), { timeout: 30_000 }).toBe('720x400');
+    await waitForConnected(page);
+    await saveScreenshot(page, 'vnc-auth-qemu-profile');
+    expect(await passwordDialog(page).count()).toBe(0);
+    expect(frames.length).toBeGreaterThan(10);
+    for (const frame of frames) expect(frame).not.toContain(xvncPassword);
+    await page.close();
+  });
+
+  it('VeNCrypt X509Vnc against QEMU (password in the address) and Xvnc (asked), verified with the test CA', async () => {
+    const { page, frames } = await openPorthole();
+    await quickConnect(page, `vnc://:${VNC_PASSWORD}@localhost:${qemuTls.rfbPort}`);
+    await expect.poll(() => canvasSize(page), { timeout: 30_000 }).toBe('720x400');
+    await waitForConnected(page);
+    for (const frame of frames) expect(frame).not.toContain(VNC_PASSWORD);
+    await quickConnect(page, `vnc://127.0.0.1:${x509.rfbPort}`);
+    await passwordDialog(page).getByLabel('Password').fill(VNC_PASSWORD);
+    await passwordDialog(page).getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await saveScreenshot(page, 'vnc-auth-x509-xvnc');
+    await page.close();
+  });
+
+  it('anonymous TLSVnc in browser mode', async () => {
+    const { page } = await openPorthole();
+    await quickConnect(page, `vnc://127.0.0.1:${anon.rfbPort}`);
+    await passwordDialog(page).getByLabel('Password').fill(VNC_PASSWORD);
+    await passwordDialog(page).getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await page.close();
+  });
+
+  it('a server offering only types Porthole does not speak gives a typed error naming them', async () => {
+    const { page } = await openPorthole();
+    await quickConnect(page, `vnc://127.0.0.1:${odd.port}`);
+    const alert = page.locator('#alert');
+    await expect.poll(() => alert.getAttribute('data-code'), { timeout: 15_000 }).toBe('vnc-security-unsupported');
+    expect(await alert.textContent()).toContain('Apple Remote Desktop');
+    await page.close();
+  });
+
+  it('never logged a password', () => {
+    expect(porthole.output()).not.toContain(VNC_PASSWORD);
+  });
+});
