@@ -23,7 +23,7 @@ const headings: Record<AuthPageReason, string> = {
 
 function duration(seconds: number): string {
   if (seconds % 60 === 0) return seconds === 60 ? 'one minute' : `${seconds / 60} minutes`;
-  return `${seconds} seconds`;
+  return seconds === 1 ? 'one second' : `${seconds} seconds`;
 }
 
 export function authPage(reason: AuthPageReason, launchTtlSeconds: number): string {
