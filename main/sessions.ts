@@ -11,7 +11,7 @@ import type { Logger } from './log/logger.js';
 import { Relay, type RelayState } from './proxy/relay.js';
 import { connectTcp } from './proxy/upstream-tcp.js';
 import { connectWebSocket } from './proxy/upstream-websocket.js';
-import { defaultLimits, failedUpstream, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './proxy/upstream.js';
+import { defaultLimits, failedUpstream, guardedHandlers, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './proxy/upstream.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { LoopbackProxy } from './proxy/proxy-server.js';
 import type { UpstreamHandlers as SecuredHandlers, UpstreamPipe as SecuredPipe } from './proxy/upstream.js';
@@ -150,12 +150,25 @@ export class SessionManager {
       this.logger.warn({ sessionId, target: session.request.displayAddress }, 'TLS certificate verification is OFF for this profile');
     }
     const limits = this.limits;
-    // Whatever a connector throws (a header Node will not send, an address it cannot use) fails this session only.
+    // Whatever a connector throws (a header Node will not send, an address it cannot use) fails this
+    // session only; so does a throw in what its socket events call (the security stage, the relay).
     const connect = (handlers: UpstreamHandlers): UpstreamPipe => {
+      let pipe: UpstreamPipe | undefined;
+      const safe = guardedHandlers(handlers, (err) => {
+        this.logger.error({ sessionId, err }, 'a console connection callback failed');
+        try {
+          pipe?.close();
+          handlers.closed(makeError('internal', 'the console connection failed inside Porthole'));
+        } catch {
+          // The relay's own guard ends the session.
+        }
+      });
       try {
-        return target.kind === 'websocket'
-          ? connectWebSocket(target, { limits, tls, origin: session.request.originOverride, headers: session.request.headers }, handlers)
-          : connectTcp(target, { limits, tls }, handlers);
+        pipe =
+          target.kind === 'websocket'
+            ? connectWebSocket(target, { limits, tls, origin: session.request.originOverride, headers: session.request.headers }, safe)
+            : connectTcp(target, { limits, tls }, safe);
+        return pipe;
       } catch (err) {
         this.logger.error({ sessionId, err }, 'the upstream connection could not be started');
         return failedUpstream(handlers, makeError('internal', 'the upstream connection could not be started'));

@@ -41,16 +41,43 @@ export class Relay {
     connect: (handlers: UpstreamHandlers) => UpstreamPipe,
     private readonly options: RelayOptions,
   ) {
-    client.on('message', this.onClientMessage);
+    // Socket and upstream events call in here: a throw in anything they reach ends this session
+    // ('internal'), never the process. One wrapper per relay, none per frame.
+    client.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        this.onClientMessage(data, isBinary);
+      } catch {
+        this.crashed();
+      }
+    });
     client.on('close', this.onClientClose);
     client.on('error', this.onClientClose);
     options.onState('connecting');
-    this.upstream = connect({
-      open: this.onUpstreamOpen,
-      data: this.onUpstreamData,
-      drain: this.onUpstreamDrain,
-      closed: this.onUpstreamClosed,
-    });
+    const guard =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          fn(...args);
+        } catch {
+          this.crashed();
+        }
+      };
+    try {
+      this.upstream = connect({
+        open: guard(this.onUpstreamOpen),
+        data: (chunk: Buffer) => {
+          try {
+            this.onUpstreamData(chunk);
+          } catch {
+            this.crashed();
+          }
+        },
+        drain: guard(this.onUpstreamDrain),
+        closed: guard(this.onUpstreamClosed),
+      });
+    } catch {
+      this.crashed();
+    }
     if (options.idleTimeoutMs > 0) {
       this.idleTimer = setInterval(this.checkIdle, Math.min(options.idleTimeoutMs, 5000));
       this.idleTimer.unref();
@@ -111,12 +138,34 @@ export class Relay {
 
   // Called by ws once per send, in order, when the chunk has been written (or the socket failed).
   private readonly onClientFlushed = (): void => {
-    this.upstream!.release();
-    if (this.upstreamPaused && !this.ended && this.client.bufferedAmount < this.options.highWaterMark / 2) {
-      this.upstreamPaused = false;
-      this.upstream!.resume();
+    try {
+      this.upstream!.release();
+      if (this.upstreamPaused && !this.ended && this.client.bufferedAmount < this.options.highWaterMark / 2) {
+        this.upstreamPaused = false;
+        this.upstream!.resume();
+      }
+    } catch {
+      this.crashed();
     }
   };
+
+  /** Something on this session's path threw: end it as an internal error, whatever state it is in. */
+  private crashed(): void {
+    const error = makeError('internal', 'the console connection failed inside Porthole');
+    try {
+      this.finish(error, true);
+      return;
+    } catch {
+      // finish itself threw part way: do the minimum that still ends the session.
+    }
+    this.ended = true;
+    try {
+      this.client.terminate();
+      this.options.onState('failed', error);
+    } catch {
+      // Nothing more can be done from here.
+    }
+  }
 
   private readonly onUpstreamDrain = (): void => {
     if (!this.ended) this.client.resume();

@@ -72,8 +72,13 @@ export class PinMismatchError extends Error {
 /** Checks the pin on an established TLS socket; undefined when there is no pin or it matches. */
 export function checkPin(socket: tls.TLSSocket, policy: TlsPolicy): PinMismatchError | undefined {
   if (!policy.pinSha256) return undefined;
-  const cert = socket.getPeerX509Certificate();
-  return cert && spkiSha256(cert) === policy.pinSha256 ? undefined : new PinMismatchError();
+  // Runs inside a socket callback: a certificate that cannot be read counts as a mismatch (fail closed), never a throw.
+  try {
+    const cert = socket.getPeerX509Certificate();
+    return cert && spkiSha256(cert) === policy.pinSha256 ? undefined : new PinMismatchError();
+  } catch {
+    return new PinMismatchError();
+  }
 }
 
 /**

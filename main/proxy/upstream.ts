@@ -57,3 +57,26 @@ export function failedUpstream(h: UpstreamHandlers, error: PortholeErrorShape): 
   const nothing = (): undefined => undefined;
   return { write: () => false, pause: nothing, resume: nothing, close: nothing, release: nothing };
 }
+
+/**
+ * The handlers a connector calls from its socket events, made safe: the first throw (in whatever
+ * they reach: a security stage, the relay) is handed to `failed`, and every later call is dropped.
+ */
+export function guardedHandlers(h: UpstreamHandlers, failed: (err: unknown) => void): UpstreamHandlers {
+  let broken = false;
+  const run = (fn: () => void): void => {
+    if (broken) return;
+    try {
+      fn();
+    } catch (err) {
+      broken = true;
+      failed(err);
+    }
+  };
+  return {
+    open: () => run(() => h.open()),
+    data: (chunk) => run(() => h.data(chunk)),
+    drain: () => run(() => h.drain()),
+    closed: (error) => run(() => h.closed(error)),
+  };
+}
