@@ -61,7 +61,7 @@ describe('quick connect, end to end in Chromium', () => {
     const page = await openPorthole();
     await page.getByRole('button', { name: 'Demo' }).click();
     await waitForConsoleColour(page, DEMO_CORNER_RGB);
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('Connected to Porthole Demo');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Connected to “Porthole Demo”');
     await saveScreenshot(page, 'skeleton-demo');
     await page.close();
   });

@@ -5,6 +5,7 @@
 // the schedule here.
 import type { OpenedSession, PortholeApi, SessionSource, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
+import { quoteServerText } from '../../../app/server-text.js';
 import { ConsoleView } from '../console-view.js';
 import { button, el, uid } from '../../ui/dom.js';
 import { ReconnectSchedule, type ReconnectDecision } from './reconnect.js';
@@ -133,7 +134,8 @@ export class ConsoleTab {
       case 'connecting':
         return `Connecting to ${this.session.displayAddress}…`;
       case 'connected':
-        return `Connected to ${this.view?.desktopName || this.title} (${this.session.displayAddress}).`;
+        // The desktop name is the server's words: quoted.
+        return `Connected to ${this.view?.desktopName ? quoteServerText(this.view.desktopName) : this.title} (${this.session.displayAddress}).`;
       case 'reconnecting': {
         const lost = this.error ? `Connection lost (${this.error.message.replace(/\.$/, '')}). ` : 'Connection lost. ';
         const tries = `try ${this.schedule.attempt} of ${this.schedule.max}`;
