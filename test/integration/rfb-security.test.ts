@@ -1,0 +1,204 @@
+// RFB security answered in main against real servers: TigerVNC Xvnc (VncAuth, X509Vnc, X509None,
+// anonymous TLSVnc), QEMU's own VNC server (password; VeNCrypt X509 with tls-creds-x509) and
+// websockify in front of a VeNCrypt server (TLS over WebSocket messages). A renderer-like client
+// speaks only "None"; main answers the password, asks through session.credentials, and types errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { SessionStateEvent } from '../../app/contract.js';
+import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
+import { anonymousTlsAvailable } from '../../main/rfb/security/tls-upgrade.js';
+import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
+import { captureLogger } from '../fixtures/capture-logger.js';
+import { rfbConnect, RfbClientError, type RfbSession } from '../fixtures/rfb-client.js';
+import { sharedPeers } from '../fixtures/shared-peers.js';
+import { startQemu, startSecuredXvnc, VNC_PASSWORD, type Qemu } from '../fixtures/vnc-secured.js';
+import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
+import type { Xvnc } from '../fixtures/xvnc.js';
+
+const ORIGIN = 'http://127.0.0.1:7';
+const peers = sharedPeers();
+const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
+const wsToken = `rfbsec-${Math.random().toString(36).slice(2)}`;
+
+let vncAuth: Xvnc;
+let x509Vnc: Xvnc;
+let anon: Xvnc;
+let qemuPw: Qemu;
+let qemuX509None: Qemu;
+let websockify: Websockify;
+let proxy: LoopbackProxy;
+let sessions: SessionManager;
+const events: SessionStateEvent[] = [];
+const prompts: CredentialsRequestEvent[] = [];
+const { logger, text: logs } = captureLogger();
+let answer: (e: CredentialsRequestEvent) => void = () => undefined;
+
+beforeAll(async () => {
+  [vncAuth, x509Vnc, anon, qemuPw, qemuX509None] = await Promise.all([
+    startSecuredXvnc({ securityTypes: 'VncAuth' }),
+    startSecuredXvnc({ securityTypes: 'X509Vnc', pki: peers.pki }),
+    startSecuredXvnc({ securityTypes: 'TLSVnc' }),
+    startQemu({ password: VNC_PASSWORD }),
+    startQemu({ pki: peers.pki }),
+  ]);
+  websockify = await startWebsockify({ tokens: { [wsToken]: `127.0.0.1:${x509Vnc.rfbPort}` } });
+  sessions = new SessionManager(logger, (_c, e) => events.push(e), { ...defaultSessionLimits, credentialsTimeoutMs: 1500 });
+  sessions.onCredentialsRequest = (_caller, e) => {
+    prompts.push(e);
+    answer(e);
+  };
+  proxy = await LoopbackProxy.start({ appOrigin: ORIGIN, logger, onAdmitted: sessions.onAdmitted });
+  sessions.attachProxy(proxy);
+}, 90_000);
+
+afterAll(async () => {
+  sessions?.closeAll();
+  await proxy?.close();
+  await Promise.all([vncAuth?.stop(), x509Vnc?.stop(), anon?.stop(), qemuPw?.stop(), qemuX509None?.stop(), websockify?.stop()]);
+});
+
+type Req = Partial<SessionRequest> & Pick<SessionRequest, 'target'>;
+
+function open(req: Req): { sessionId: string; wsUrl: string } {
+  return sessions.open({ callerId: 'w', title: 't', displayAddress: 'd', tls: { allowInsecure: false }, warnings: [], ...req });
+}
+
+async function connect(req: Req): Promise<RfbSession & { sessionId: string }> {
+  const { sessionId, wsUrl } = open(req);
+  return { sessionId, ...(await rfbConnect(wsUrl, ORIGIN)) };
+}
+
+async function failure(req: Req): Promise<{ code: string; detail?: string }> {
+  const { sessionId, wsUrl } = open(req);
+  const err = await rfbConnect(wsUrl, ORIGIN).then(
+    (s) => {
+      s.ws.close();
+      throw new Error('connected, but a failure was expected');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RfbClientError);
+  await expect.poll(() => events.find((e) => e.sessionId === sessionId && e.state !== 'connecting' && e.state !== 'connected')).toBeTruthy();
+  const ended = events.find((e) => e.sessionId === sessionId && e.error)!;
+  expect((err as RfbClientError).closeReason).toBe(ended.error!.code);
+  return { code: ended.error!.code, ...(ended.error!.detail ? { detail: ended.error!.detail } : {}) };
+}
+
+const tcp = (port: number, password?: string) => ({ kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port, ...(password ? { password } : {}) });
+
+describe('VNC authentication in main', () => {
+  it('answers with the password carried by the address; the renderer sees RFB 3.8 with only None; the log names the type, never the password', async () => {
+    const s = await connect({ target: tcp(vncAuth.rfbPort, VNC_PASSWORD) });
+    expect(s.offered).toEqual([1]);
+    expect(s.width).toBe(640);
+    for (const chunk of s.received) expect(chunk.toString('latin1')).not.toContain(VNC_PASSWORD);
+    s.ws.close();
+    expect(logs()).toContain('console authenticated upstream');
+    expect(logs()).toContain('"type":2');
+    expect(logs()).not.toContain(VNC_PASSWORD);
+  });
+
+  it('asks when it has no password; a wrong one is asked again with the server’s reason; the right one connects; a reconnect reuses it silently', async () => {
+    prompts.length = 0;
+    const given: string[] = [];
+    answer = (e) => {
+      const password = prompts.length === 1 ? 'wrong-pw' : VNC_PASSWORD;
+      given.push(password);
+      expect(sessions.answerCredentials(e.sessionId, 'w', { credentials: { password }, remember: false })).toBe(true);
+    };
+    const s = await connect({ target: tcp(vncAuth.rfbPort) });
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]).toMatchObject({ username: false, canRemember: false });
+    expect(prompts[0]!.failure).toBeUndefined();
+    expect(prompts[1]!.failure).toMatchObject({ code: 'vnc-auth-failed' });
+    expect(prompts[1]!.failure!.detail).toContain('“Authentication failure”');
+    expect(s.name).toBe('root@vm');
+    s.ws.close();
+    await expect.poll(() => events.some((e) => e.sessionId === s.sessionId && e.state === 'closed')).toBe(true);
+    const again = await sessions.reopen(s.sessionId, 'w');
+    const s2 = await rfbConnect(again.wsUrl, ORIGIN);
+    expect(prompts).toHaveLength(2);
+    s2.ws.close();
+  });
+
+  it('a cancelled prompt ends the session with vnc-auth-cancelled; an unanswered one with vnc-auth-timeout', async () => {
+    answer = (e) => void setTimeout(() => sessions.cancelCredentials(e.sessionId, 'w'), 50);
+    expect((await failure({ target: tcp(vncAuth.rfbPort) })).code).toBe('vnc-auth-cancelled');
+    answer = () => undefined;
+    expect((await failure({ target: tcp(vncAuth.rfbPort) })).code).toBe('vnc-auth-timeout');
+  });
+
+  it('another window cannot answer a session’s prompt', async () => {
+    let refused: boolean | undefined;
+    answer = (e) => {
+      refused = !sessions.answerCredentials(e.sessionId, 'someone-else', { credentials: { password: VNC_PASSWORD }, remember: false });
+      sessions.cancelCredentials(e.sessionId, 'w');
+    };
+    await failure({ target: tcp(vncAuth.rfbPort) });
+    expect(refused).toBe(true);
+  });
+
+  it('a minted ticket (credentials fetched at the moment of use, never a prompt): a wrong one fails with the server’s reason, no prompt', async () => {
+    prompts.length = 0;
+    let fetched = 0;
+    const ticket = (password: string) => ({ known: async () => ((fetched += 1), { password }), prompt: false });
+    const ok = await connect({ target: tcp(qemuPw.rfbPort), credentials: ticket(VNC_PASSWORD) });
+    expect(ok.width).toBe(720);
+    ok.ws.close();
+    const bad = await failure({ target: tcp(qemuPw.rfbPort), credentials: ticket('stale-ticket') });
+    expect(bad.code).toBe('vnc-auth-failed');
+    expect(bad.detail).toContain('Authentication failed');
+    expect(prompts).toHaveLength(0);
+    expect(fetched).toBe(2);
+  });
+});
+
+describe('VeNCrypt in main', () => {
+  it('X509Vnc against Xvnc, verified with the profile’s CA against the target host', async () => {
+    const s = await connect({ target: tcp(x509Vnc.rfbPort, VNC_PASSWORD), tls: { allowInsecure: false, caPem } });
+    expect(s.width).toBe(640);
+    s.ws.close();
+    expect(logs()).toMatch(/"subtype":261,"tls":"x509","tlsProtocol":"TLSv1\.[23]"/);
+  });
+
+  it('X509None against QEMU (tls-creds-x509 without a password) shows the SeaBIOS screen size', async () => {
+    const s = await connect({ target: tcp(qemuX509None.rfbPort), tls: { allowInsecure: false, caPem } });
+    expect([s.width, s.height, s.name]).toEqual([720, 400, 'QEMU']);
+    s.ws.close();
+  });
+
+  it('refuses an untrusted certificate and a pinned key that does not match', async () => {
+    expect((await failure({ target: tcp(qemuX509None.rfbPort) })).code).toBe('tls-untrusted');
+    expect((await failure({ target: tcp(qemuX509None.rfbPort), tls: { allowInsecure: false, pinSha256: peers.pki.otherServer.spkiSha256 } })).code).toBe('tls-pin-mismatch');
+  });
+
+  it('checks the certificate against the target host name', async () => {
+    const s = await connect({ target: { ...tcp(qemuX509None.rfbPort), host: 'localhost' }, tls: { allowInsecure: false, caPem } });
+    expect(s.name).toBe('QEMU');
+    s.ws.close();
+  });
+
+  it('connects with the pinned key alone (trust on first use)', async () => {
+    const s = await connect({ target: tcp(qemuX509None.rfbPort), tls: { allowInsecure: false, pinSha256: peers.pki.server.spkiSha256 } });
+    expect(s.name).toBe('QEMU');
+    s.ws.close();
+  });
+
+  it('runs TLS over WebSocket messages: websockify in front of an X509Vnc Xvnc', async () => {
+    const s = await connect({
+      target: { kind: 'websocket', flavour: 'websockify', secure: false, host: '127.0.0.1', port: websockify.port, path: '/', query: [], token: wsToken },
+      tls: { allowInsecure: false, caPem },
+      credentials: { known: { password: VNC_PASSWORD } },
+    });
+    expect(s.name).toBe('root@vm');
+    s.ws.close();
+  });
+
+  it('anonymous TLSVnc where the runtime has anonymous cipher suites (Node’s OpenSSL does)', async () => {
+    expect(anonymousTlsAvailable()).toBe(true);
+    const s = await connect({ target: tcp(anon.rfbPort, VNC_PASSWORD) });
+    expect(s.width).toBe(640);
+    s.ws.close();
+    expect(logs()).toMatch(/"subtype":258,"tls":"anonymous"/);
+  });
+});
