@@ -27,7 +27,15 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
   const logger = extras.logger ?? createLogger();
   const listeners = new Map<string, Set<EventListener>>();
   const emit = (callerId: string, name: EventName, payload: unknown): void => {
-    for (const listener of listeners.get(callerId) ?? []) listener(name, payload);
+    for (const listener of listeners.get(callerId) ?? []) {
+      // Events go out from socket and timer callbacks: a listener that throws (a window already
+      // gone) must not stop the others or end the process.
+      try {
+        listener(name, payload);
+      } catch (err) {
+        logger.warn({ err, event: name }, 'an event could not be delivered');
+      }
+    }
   };
 
   const sessions = new SessionManager(logger, (callerId, event) => emit(callerId, 'session.state', event), {

@@ -4,8 +4,14 @@
 // bug further down (a security stage, a connector), which is the only way to make them throw.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { OpenedSession, Outcome } from '../../app/contract.js';
 import { closeCodeFor, type PortholeErrorShape } from '../../app/errors.js';
+import { startCore } from '../../main/core.js';
+import { silentLogger } from '../../main/log/logger.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
 import { Relay, type RelayState } from '../../main/proxy/relay.js';
 import { guardedHandlers, type UpstreamHandlers, type UpstreamPipe } from '../../main/proxy/upstream.js';
@@ -133,5 +139,28 @@ describe('the proxy upgrade path', () => {
     expect(await open(proxy.issueUrl('first'))).toBe(closeCodeFor.internal);
     expect(await open(proxy.issueUrl('second'))).toBe(1000);
     expect(admitted).toEqual(['second']);
+  });
+});
+
+describe('the core’s events', () => {
+  it('a listener that throws (a window already gone) does not stop the other listeners or the session', async () => {
+    const core = await startCore({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'porthole-core-')), appOrigin: ORIGIN, shell: 'browser', version: 'test' }, { logger: silentLogger() });
+    cleanups.push(() => core.close());
+    const caller = { id: 'window-gone' };
+    const states: string[] = [];
+    core.subscribe(caller, () => {
+      throw new Error('Object has been destroyed');
+    });
+    core.subscribe(caller, (name, payload) => {
+      if (name === 'session.state') states.push((payload as { state: string }).state);
+    });
+    const opened = (await core.handle('session.open', { source: { type: 'demo' } }, caller)) as Outcome<OpenedSession>;
+    if (!opened.ok) throw new Error(opened.error.code);
+    const ws = new WebSocket(opened.value.wsUrl, ['binary'], { origin: ORIGIN });
+    ws.on('error', () => undefined);
+    cleanups.push(() => ws.terminate());
+    // The demo's banner arrives: the relay survived the throwing listener on 'connecting' and 'connected'.
+    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    await expect.poll(() => states).toContain('connected');
   });
 });
