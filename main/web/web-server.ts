@@ -1,6 +1,7 @@
 // The browser-mode server: serves the built renderer and the contract's WebSocket on 127.0.0.1.
 // Every request must carry our Host; every response is either the renderer, the launch exchange
 // (the renderer with this browser's key, never a redirect elsewhere), a styled sign-in page, or a 4xx.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -73,6 +74,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.once('error', reject);
     server.listen({ host: '127.0.0.1', port: options.port, exclusive: true }, () => resolve());
   });
+  // Names this run of the server, so that a page that reconnects can tell a restart (new console
+  // proxy port, so it must reload) from a dropped socket. Not a secret.
+  const runId = randomUUID();
   const auth = new BrowserAuth((server.address() as AddressInfo).port, options.identities ?? new MemoryIdentityStore(), options.launchTtlMs);
   // The key rides in a second offered subprotocol; the answer names only "porthole", never the key.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false, handleProtocols: () => API_PROTOCOL });
@@ -111,7 +115,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const file = options.files.get(pathname);
     if (!file) return deny(res, 404, 'not found');
-    const headers: Record<string, string> = { ...baseHeaders, 'Content-Type': file.type, 'Content-Length': String(file.body.length) };
+    const headers: Record<string, string> = { ...baseHeaders, 'Content-Type': file.type, 'Content-Length': String(file.body.length), 'X-Porthole-Run': runId };
     if (file.type.startsWith('text/html')) Object.assign(headers, htmlHeaders());
     res.writeHead(200, headers);
     res.end(head ? undefined : file.body);

@@ -7,8 +7,12 @@ import type { CallArgs, CallName, CallResult, EventName, EventPayload, Outcome, 
 import { makeError } from '../../app/errors.js';
 import { browserKey } from './browser-key.js';
 
-/** connected: working; lost: Porthole stopped (retrying); back: working again; not-signed-in: this browser needs a launch link. */
-export type LinkState = 'connected' | 'lost' | 'back' | 'not-signed-in';
+/**
+ * connected: working; lost: Porthole stopped (retrying); back: the same Porthole answers again;
+ * restarted: a new run of Porthole answers (its console proxy moved: the page must reload);
+ * not-signed-in: this browser needs a launch link.
+ */
+export type LinkState = 'connected' | 'lost' | 'back' | 'restarted' | 'not-signed-in';
 
 export class NotSignedIn extends Error {}
 export class Unreachable extends Error {}
@@ -16,6 +20,16 @@ export class Unreachable extends Error {}
 const RETRY_MS = [500, 1000, 2000, 3000, 5000];
 /** A reachable server that still refuses the socket this often is refusing us, not starting up. */
 const REFUSALS_BEFORE_SIGN_IN = 3;
+
+/** Which run of the server answers (a header of every page it serves us), or null. */
+async function serverRun(): Promise<string | null> {
+  try {
+    const res = await fetch('/', { method: 'HEAD', cache: 'no-store', credentials: 'same-origin' });
+    return res.ok ? res.headers.get('x-porthole-run') : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The server's view of this browser: 'down' (no answer), 'in' (cookie known), 'out' (cookie not known). */
 async function probe(): Promise<'down' | 'in' | 'out'> {
@@ -46,6 +60,7 @@ export async function websocketTransport(url: string, onState: (state: LinkState
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   let nextId = 1;
   let socket: WebSocket | undefined;
+  let run: string | null = null;
 
   const connect = async (): Promise<WebSocket> => {
     const key = browserKey();
@@ -92,7 +107,8 @@ export async function websocketTransport(url: string, onState: (state: LinkState
       await new Promise((r) => setTimeout(r, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
       try {
         attach(await connect());
-        onState('back');
+        const now = await serverRun();
+        onState(run !== null && now !== null && now !== run ? 'restarted' : 'back');
         return;
       } catch (err) {
         if (err instanceof NotSignedIn || (!(err instanceof Unreachable) && ++refusals >= REFUSALS_BEFORE_SIGN_IN)) {
@@ -114,6 +130,7 @@ export async function websocketTransport(url: string, onState: (state: LinkState
     }
   }
   attach(first);
+  run = await serverRun();
   onState('connected');
 
   return {

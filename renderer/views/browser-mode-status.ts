@@ -5,6 +5,9 @@ import type { LinkState } from '../transport/websocket-transport.js';
 import { el } from '../ui/dom.js';
 
 const BACK_VISIBLE_MS = 8000;
+/** Set before this page reloads itself after a restart, so the reloaded page can say why. */
+const RESTARTED_FLAG = 'porthole.restarted';
+let leavingOnPurpose = false;
 
 export class LinkBanner {
   private readonly node: HTMLElement;
@@ -17,9 +20,24 @@ export class LinkBanner {
 
   show(state: LinkState): void {
     window.clearTimeout(this.hideTimer);
-    if (state === 'connected') return;
+    if (state === 'connected') {
+      if (takeRestartedFlag()) this.show('back');
+      return;
+    }
     if (state === 'not-signed-in') {
       showNotSignedIn();
+      return;
+    }
+    if (state === 'restarted') {
+      // A new run of Porthole has a new console proxy, which this page's CSP does not name; every
+      // console of this page was closed with the old run anyway. Reload, and say so afterwards.
+      try {
+        sessionStorage.setItem(RESTARTED_FLAG, '1');
+      } catch {
+        // the reloaded page just will not mention it
+      }
+      leavingOnPurpose = true;
+      location.reload();
       return;
     }
     const lost = state === 'lost';
@@ -35,6 +53,16 @@ export class LinkBanner {
     );
     this.node.hidden = false;
     if (!lost) this.hideTimer = window.setTimeout(() => (this.node.hidden = true), BACK_VISIBLE_MS);
+  }
+}
+
+function takeRestartedFlag(): boolean {
+  try {
+    const set = sessionStorage.getItem(RESTARTED_FLAG) !== null;
+    sessionStorage.removeItem(RESTARTED_FLAG);
+    return set;
+  } catch {
+    return false;
   }
 }
 
@@ -65,7 +93,7 @@ export function showNotSignedIn(): void {
 /** Asks before the page is left (reload, close, navigate) while any console tab is open. */
 export function warnBeforeUnloadWithConsoles(hasConsoles: () => boolean): void {
   window.addEventListener('beforeunload', (event) => {
-    if (!hasConsoles()) return;
+    if (leavingOnPurpose || !hasConsoles()) return;
     event.preventDefault();
     event.returnValue = ''; // older Chromium needs it set to show the dialog
   });
