@@ -16,6 +16,9 @@ export type WebSocketTarget = {
   /** The console token, sent as ?token= (or as a cookie for older consoles). */
   token?: string;
   tokenIn?: 'query' | 'cookie';
+  /** A VNC password the address carried (a noVNC page's `password`), for main's RFB security stage only. */
+  password?: string;
+  username?: string;
 };
 
 export type TcpTarget = {
@@ -26,6 +29,8 @@ export type TcpTarget = {
   port: number;
   /** A VNC password from a vnc:// URL or .vv file. */
   password?: string;
+  /** A user name from a vnc:// URL (VeNCrypt Plain, Apple ARD); never shown with the address. */
+  username?: string;
 };
 
 export type DemoTarget = { kind: 'demo' };

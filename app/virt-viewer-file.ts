@@ -4,8 +4,11 @@
 // Choices: values are unescaped like GKeyFile does (\n \s \t \r \\), so `ca` becomes real PEM.
 // When `tls-port` is given (and not -1) it wins over `port` and the target is TLS-wrapped TCP;
 // -1 means "not set", as virt-viewer writes it. Later duplicate keys win; malformed lines and
-// localised keys (title[fr]) are skipped.
-import { type AddressWarning, SPICE_DETAIL, checkHost, checkPort, quote } from './console-address.js';
+// localised keys (title[fr]) are skipped. Booleans (fullscreen, delete-this-file) are GKeyFile
+// booleans or 0/1, as virt-viewer's remote-viewer reads them. A `proxy` (an HTTP CONNECT proxy
+// remote-viewer would tunnel through) is refused: Porthole cannot use one, and connecting around it
+// would reach the host by another route than the file says. type=spice is recognised and explained.
+import { type AddressWarning, type RecognisedConsole, SPICE_DETAIL, checkHost, checkPort, quote } from './console-address.js';
 import type { TcpTarget } from './console-target.js';
 import { type PortholeErrorShape, makeError } from './errors.js';
 
@@ -21,12 +24,15 @@ export type VirtViewerOutcome =
       caPem?: string;
       hostSubject?: string;
       deleteThisFile: boolean;
+      fullscreen: boolean;
     }
-  | { ok: false; error: PortholeErrorShape };
+  | { ok: false; error: PortholeErrorShape; recognised?: RecognisedConsole };
 
 const fail = (code: 'url-invalid' | 'url-unsupported', detail: string): VirtViewerOutcome => ({ ok: false, error: makeError(code, detail) });
 
 const ESCAPES: Record<string, string> = { n: '\n', s: ' ', t: '\t', r: '\r', '\\': '\\' };
+
+const isTrue = (v: string | undefined): boolean => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
 
 function unescapeValue(v: string): string {
   return v.replace(/\\(.)/g, (all, c: string) => ESCAPES[c] ?? all);
@@ -71,7 +77,13 @@ function parse(text: unknown): VirtViewerOutcome {
   if (keys === undefined) return fail('url-invalid', 'the file has no [virt-viewer] section');
   const type = keys.get('type')?.toLowerCase();
   if (!type) return fail('url-invalid', 'the [virt-viewer] section has no "type" key');
-  if (type === 'spice') return fail('url-unsupported', SPICE_DETAIL);
+  if (type === 'spice') {
+    const host = checkHost(keys.get('host') ?? '', { bareIpv6: true });
+    const port = Number(keys.get('tls-port') ?? keys.get('port') ?? 0);
+    const detail = `this .vv file is for a SPICE console (type=spice). ${SPICE_DETAIL}: open it with remote-viewer, or ask for a VNC console file (oVirt: Console Options → VNC)`;
+    const error = makeError('url-unsupported', detail);
+    return host.ok && port >= 1 && port <= 65535 ? { ok: false, error, recognised: { kind: 'spice', host: host.value, port } } : { ok: false, error };
+  }
   if (type !== 'vnc') return fail('url-unsupported', `the console type ${quote(type)} is not supported: Porthole speaks VNC only`);
 
   const hostRaw = keys.get('host');
@@ -90,6 +102,17 @@ function parse(text: unknown): VirtViewerOutcome {
   const port = checkPort(portRaw);
   if (!port.ok) return fail('url-invalid', `the "${portKey}" key is not valid: ${port.detail}`);
 
+  const proxy = keys.get('proxy');
+  if (proxy) {
+    let proxyHost = 'a proxy';
+    try {
+      proxyHost = new URL(proxy).host || proxyHost;
+    } catch {
+      // keep the generic name: the value may hold credentials, so it is never quoted
+    }
+    return fail('url-unsupported', `this file asks to connect through the proxy ${quote(proxyHost)}: Porthole cannot use an HTTP proxy for a console, so it did not connect`);
+  }
+
   const caPem = keys.get('ca') || undefined;
   if (caPem !== undefined && !caPem.includes('-----BEGIN ')) return fail('url-invalid', 'the "ca" key is not a PEM certificate');
 
@@ -105,6 +128,7 @@ function parse(text: unknown): VirtViewerOutcome {
     ...(title ? { title } : {}),
     ...(caPem ? { caPem } : {}),
     ...(hostSubject ? { hostSubject } : {}),
-    deleteThisFile: ['1', 'true', 'yes'].includes((keys.get('delete-this-file') ?? '').toLowerCase()),
+    deleteThisFile: isTrue(keys.get('delete-this-file')),
+    fullscreen: isTrue(keys.get('fullscreen')),
   };
 }

@@ -5,6 +5,7 @@ import { makeError, PortholeError } from '../app/errors.js';
 import { createHandlers, type Handlers } from './api.js';
 import type { CallerContext, CoreOptions, EventListener, PortholeCore } from './core-types.js';
 import { startDemoServer } from './demo/demo-server.js';
+import { LinkRequests, type LinkRequestDeps } from './links/link-requests.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { openProfileStore, type ProfileStore } from './profiles/profile-store.js';
 import { LoopbackProxy } from './proxy/proxy-server.js';
@@ -14,6 +15,8 @@ import { defaultSessionLimits, SessionManager, type SessionLimits } from './sess
 export interface CoreExtras {
   logger?: Logger;
   limits?: Partial<SessionLimits>;
+  /** File access and clock for pending deep links (tests). */
+  links?: LinkRequestDeps;
 }
 
 function describeZodIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
@@ -53,7 +56,8 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
   let demo: ReturnType<typeof startDemoServer> | undefined;
   const demoPort = async (): Promise<number> => (await (demo ??= startDemoServer())).port;
 
-  const handlers: Handlers = createHandlers({ version: options.version, shell: options.shell, sessions, profiles, secrets, demoPort });
+  const links = new LinkRequests(extras.links);
+  const handlers: Handlers = createHandlers({ version: options.version, shell: options.shell, sessions, profiles, secrets, demoPort, links });
   logger.info({ proxyPort: proxy.port, shell: options.shell }, 'core started');
 
   return {
@@ -85,6 +89,13 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
         set.delete(listener);
         if (set.size === 0) listeners.delete(caller.id);
       };
+    },
+
+    async submitLink(link) {
+      const outcome = await links.add(link);
+      // Every window or tab hears of it; whichever the user answers in takes it (link.accept / link.dismiss).
+      if (outcome.ok) for (const set of listeners.values()) for (const listener of set) listener('link.request', outcome.view);
+      return outcome;
     },
 
     releaseCaller(caller: CallerContext): void {

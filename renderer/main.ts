@@ -4,6 +4,7 @@ import { connectToMain, NotSignedIn } from './transport/pick-transport.js';
 import { LinkBanner, showNotSignedIn, warnBeforeUnloadWithConsoles } from './views/browser-mode-status.js';
 import { ConsoleArea } from './views/console-area.js';
 import { showDiagnostics } from './views/diagnostics-dialog.js';
+import { LinkRequestDialogs } from './views/link-dialog.js';
 import { Notices } from './views/notices.js';
 import { ProfilesPanel } from './views/profiles/profiles-panel.js';
 import { bindQuickConnect } from './views/quick-connect.js';
@@ -29,6 +30,15 @@ async function start(): Promise<void> {
   const consoles = new ConsoleArea(byId('screen'), api, notices, { profilesChanged: () => void profiles.refresh() });
   const urlField = byId<HTMLInputElement>('console-url');
   bindQuickConnect(byId('quick-connect'), urlField, byId('demo'), (source) => void consoles.open(source));
+  // Deep links and .vv files (the desktop app's, or browser mode's command line) wait for the user's Connect.
+  const links = new LinkRequestDialogs({
+    api,
+    container: document.body,
+    open: (source) => consoles.open(source),
+    fullscreen: () => consoles.runAction('fullscreen'),
+    showError: (error) => notices.showError(error),
+    setStatus: (text) => notices.setStatus(text),
+  });
   const profiles = new ProfilesPanel(byId('profiles'), {
     api,
     connect: (source) => consoles.open(source),
@@ -45,6 +55,7 @@ async function start(): Promise<void> {
   notices.setStatus('Paste a console URL and press Connect, or open the Demo.');
   if (link.browserMode) warnBeforeUnloadWithConsoles(() => document.querySelector('#console-area [role="tab"]') !== null);
   document.body.dataset.ready = 'true';
+  await links.loadPending();
 }
 
 void start();

@@ -6,11 +6,10 @@ import type { Outcome } from '../../app/contract.js';
 import type { CoreOptions, PortholeCore } from '../core-types.js';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.js';
 import { buildCsp } from './csp.js';
-import { linksFromArgv, parseLaunchArgument, type LaunchLink } from './deep-links.js';
+import { linksFromArgv, parseLaunchArgument, type LaunchLink } from '../links/launch-links.js';
 import type { ElectronApi } from './electron-api.js';
 import { attachWindow, installIpcBridge, sendEvent } from './ipc-bridge.js';
 import { WindowRegistry, type WindowRecord } from './ipc-guard.js';
-import { createLinkCalls, LINK_REQUEST_EVENT, LinkRequests, type LinkRequestDeps, type LinkRequestView } from './link-requests.js';
 import { buildMenuTemplate, MENU_ACTION_EVENT, type MenuAction } from './menu.js';
 import { guardSessionPermissions, guardWebContents } from './navigation-guard.js';
 import { claimSingleInstance } from './single-instance.js';
@@ -39,7 +38,6 @@ export interface ShellOptions {
   argv: readonly string[];
   cwd: string;
   log?: ShellLog;
-  links?: LinkRequestDeps;
   /** How long quitting waits for core.close(). */
   closeTimeoutMs?: number;
 }
@@ -50,10 +48,9 @@ export interface ShellHandle {
   /** Settles once the main window is loading (or startup failed and the app is exiting). */
   readonly ready: Promise<void>;
   readonly windows: WindowRegistry;
-  readonly links: LinkRequests;
   core(): PortholeCore | undefined;
   mainWindow(): WindowRecord | undefined;
-  /** Links arriving from any source, as parsed launch links. Resolves when they are pending. */
+  /** Links arriving from any source, as parsed launch links, for the core's pending requests. Resolves when they are pending. */
   submitLinks(links: readonly LaunchLink[]): Promise<void>;
 }
 
@@ -80,7 +77,8 @@ export function startShell(options: ShellOptions): ShellHandle {
   const { app } = electron;
   const log = options.log ?? silent;
   const windows = new WindowRegistry();
-  const links = new LinkRequests(options.links);
+  /** Links that arrive before the core has started wait here. */
+  const early: LaunchLink[] = [];
   let core: PortholeCore | undefined;
   let main: WindowRecord | undefined;
   let mainLoaded = false;
@@ -106,20 +104,18 @@ export function startShell(options: ShellOptions): ShellHandle {
     win.focus();
   };
 
-  const deliver = (view: LinkRequestView): void => {
-    if (main !== undefined && mainLoaded) {
-      sendEvent(main, LINK_REQUEST_EVENT, view);
-      focusMain();
-    }
-    // Otherwise it stays pending and goes out when the page has loaded.
-  };
-
+  // The core keeps each link as a pending request and tells every window (link.request); a page that
+  // loads later asks for the pending ones (link.pending). The shell only brings its window forward.
   const submitLinks = async (incoming: readonly LaunchLink[]): Promise<void> => {
     for (const link of incoming) {
-      const outcome = await links.add(link);
+      if (core === undefined) {
+        early.push(link);
+        continue;
+      }
+      const outcome = await core.submitLink(link);
       if (outcome.ok) {
         log.info({ kind: link.kind }, 'launch link pending confirmation');
-        deliver(outcome.view);
+        if (mainLoaded) focusMain();
       } else {
         log.warn({ kind: link.kind, code: outcome.error.code }, 'launch link refused');
       }
@@ -133,7 +129,6 @@ export function startShell(options: ShellOptions): ShellHandle {
   const handle = {
     primary,
     windows,
-    links,
     core: () => core,
     mainWindow: () => main,
     submitLinks,
@@ -225,7 +220,6 @@ export function startShell(options: ShellOptions): ShellHandle {
     win.webContents.on('did-finish-load', () => {
       if (main !== record) return;
       mainLoaded = true;
-      for (const view of links.list()) sendEvent(record, LINK_REQUEST_EVENT, view);
     });
     try {
       await win.loadURL(APP_INDEX_URL);
@@ -240,6 +234,7 @@ export function startShell(options: ShellOptions): ShellHandle {
     dataDir = userData;
     const started = await options.startCore({ dataDir: userData, appOrigin: APP_ORIGIN, shell: 'electron', version: app.getVersion() });
     core = started;
+    await submitLinks(early.splice(0));
     if (quitState !== 'running') {
       await started.close();
       return;
@@ -250,7 +245,7 @@ export function startShell(options: ShellOptions): ShellHandle {
       ipcMain: electron.ipcMain,
       core: started,
       windows,
-      localCalls: new Map([...createLinkCalls(links, started), ['window.fullscreen', toggleFullScreen]]),
+      localCalls: new Map([['window.fullscreen', toggleFullScreen]]),
       onRejected: (callName, reason) => log.warn({ call: callName, reason }, 'IPC from an untrusted sender refused'),
     });
     electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(buildMenuTemplate({ platform, development: !app.isPackaged, dispatch: dispatchMenu })));

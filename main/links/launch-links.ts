@@ -1,7 +1,8 @@
-// Launch links: what a porthole:// or vnc:// URL, or a .vv file, handed to the app by the OS
-// (argv, macOS open-url / open-file, a second launch's argv) asks for. Parsing only, with URL and an
-// allow-list; anything else is dropped. A link never connects: link-requests.ts turns it into a
-// request the user confirms. Link texts may carry tokens or passwords and are never logged.
+// Launch links: what a porthole:// or vnc:// URL, or a .vv file, handed to the app asks for: by the
+// OS to the desktop app (argv, macOS open-url / open-file, a second launch's argv) or on the command
+// line of browser mode (`npm run serve -- vnc://host:5901`). Parsing only, with URL and an allow-list;
+// anything else is dropped. A link never connects: link-requests.ts turns it into a request the user
+// confirms. Link texts may carry tokens or passwords and are never logged.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +15,7 @@ export type LaunchLink =
   | { kind: 'vv-file'; path: string };
 
 const MAX_LINK_LENGTH = 8192;
-const MAX_LINKS_PER_LAUNCH = 8;
+export const MAX_LINKS_PER_LAUNCH = 8;
 /** Schemes a porthole://connect?url=… may carry (parseConsoleAddress decides the rest). */
 const CONSOLE_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'vnc:', 'vncs:', 'vnc+tls:']);
 const PROFILE_ID = /^[A-Za-z0-9_-]{1,128}$/;

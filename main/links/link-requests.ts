@@ -1,39 +1,29 @@
 // Turns launch links into pending requests the user confirms; nothing here opens a session by itself.
-// The page sees only a secret-free view (kind, display address, warnings); the session source with any
-// token or password stays in main until the user accepts, then goes to the core as a session.open.
-// Proposed contract additions (the lead owns app/contract.ts):
-//   event 'link.request'  payload LinkRequestView
-//   call  'link.pending'  {}                      → { requests: LinkRequestView[] }
-//   call  'link.accept'   { requestId }           → OpenedSession  (session.open with the kept source)
-//   call  'link.dismiss'  { requestId }           → {}
+// The page sees only a secret-free view (kind, display address, warnings, the file's title marked as
+// such); what to open, with any token or password and a .vv file's CA, stays in main until the user
+// answers. A .vv file that asks to be deleted (it holds a one-time password) is deleted once the
+// user has answered, Connect or Cancel — never before, and not when a request merely expires.
+// Shell-independent: the core owns one registry; both shells only submit links to it.
 import { randomUUID } from 'node:crypto';
 import { lstat, open, unlink } from 'node:fs/promises';
-import type { Outcome, SessionSource, SessionWarning } from '../../app/contract.js';
+import type { LinkRequestView, SessionSource } from '../../app/contract.js';
 import { parseConsoleAddress } from '../../app/console-address.js';
 import { describeTarget, type TcpTarget } from '../../app/console-target.js';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import { MAX_VV_BYTES, parseVirtViewerFile } from '../../app/virt-viewer-file.js';
-import type { PortholeCore } from '../core-types.js';
-import type { LaunchLink } from './deep-links.js';
-import type { LocalCallHandler } from './ipc-bridge.js';
+import type { LaunchLink } from './launch-links.js';
 
-export const LINK_REQUEST_EVENT = 'link.request';
-export const linkCallNames = ['link.pending', 'link.accept', 'link.dismiss'] as const;
-
-/** What the page shows to ask "Connect to …?": never a token or password. */
-export interface LinkRequestView {
-  requestId: string;
-  kind: LaunchLink['kind'];
-  displayAddress: string;
-  title?: string;
-  profileId?: string;
-  warnings: SessionWarning[];
-}
+/** What accepting a request opens: an ordinary session source, or a .vv file's resolved console. */
+export type LinkOpen =
+  | { type: 'source'; source: SessionSource }
+  | { type: 'vv'; target: TcpTarget; title?: string; caPem?: string };
 
 interface Pending {
   view: LinkRequestView;
-  source: SessionSource;
+  open: LinkOpen;
   expiresAt: number;
+  /** A .vv file to delete once the user has answered. */
+  deleteAfterAnswer?: string;
 }
 
 export type LinkOutcome = { ok: true; view: LinkRequestView } | { ok: false; error: PortholeErrorShape };
@@ -47,6 +37,14 @@ export interface LinkRequestDeps {
 }
 
 const MAX_PENDING = 16;
+/** A file's text for display: one line, no control characters, at most 200 characters. */
+const displayText = (s: string): string =>
+  [...s]
+    .map((c) => (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) ? ' ' : c))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, 200);
 const PENDING_TTL_MS = 10 * 60_000;
 
 export async function readSmallFile(file: string, maxBytes: number): Promise<string> {
@@ -64,15 +62,7 @@ export async function readSmallFile(file: string, maxBytes: number): Promise<str
   }
 }
 
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/** The vnc:// address (with the password, for main only) a .vv file's target corresponds to. */
-export function vncUrlFor(target: TcpTarget): string {
-  const auth = target.password !== undefined ? `:${encodeURIComponent(target.password)}@` : '';
-  return `${target.tls ? 'vnc+tls' : 'vnc'}://${auth}${hostForUrl(target.host)}:${target.port}`;
-}
+type Resolved = { ok: true; view: Omit<LinkRequestView, 'requestId'>; open: LinkOpen; deleteAfterAnswer?: string } | { ok: false; error: PortholeErrorShape };
 
 export class LinkRequests {
   readonly #pending = new Map<string, Pending>();
@@ -87,7 +77,7 @@ export class LinkRequests {
     };
   }
 
-  /** Checks a link and keeps it as a pending request. Never connects. */
+  /** Checks a link and keeps it as a pending request. Never connects, never deletes. */
   async add(link: LaunchLink): Promise<LinkOutcome> {
     const resolved = await this.#resolve(link);
     if (!resolved.ok) return resolved;
@@ -99,7 +89,12 @@ export class LinkRequests {
     }
     const requestId = this.#deps.newId();
     const view: LinkRequestView = { requestId, ...resolved.view };
-    this.#pending.set(requestId, { view, source: resolved.source, expiresAt: this.#deps.now() + PENDING_TTL_MS });
+    this.#pending.set(requestId, {
+      view,
+      open: resolved.open,
+      expiresAt: this.#deps.now() + PENDING_TTL_MS,
+      ...(resolved.deleteAfterAnswer !== undefined ? { deleteAfterAnswer: resolved.deleteAfterAnswer } : {}),
+    });
     return { ok: true, view };
   }
 
@@ -108,16 +103,27 @@ export class LinkRequests {
     return [...this.#pending.values()].map((p) => p.view);
   }
 
-  /** Removes a request and hands back its source (for link.accept). */
-  take(requestId: string): SessionSource | undefined {
+  /** The user pressed Connect: removes the request, deletes its file if asked, and hands back what to open. */
+  async accept(requestId: string): Promise<LinkOpen | undefined> {
     this.#prune();
     const pending = this.#pending.get(requestId);
+    if (pending === undefined) return undefined;
     this.#pending.delete(requestId);
-    return pending?.source;
+    await this.#answered(pending);
+    return pending.open;
   }
 
-  dismiss(requestId: string): boolean {
-    return this.#pending.delete(requestId);
+  /** The user pressed Cancel. */
+  async dismiss(requestId: string): Promise<boolean> {
+    const pending = this.#pending.get(requestId);
+    if (pending === undefined) return false;
+    this.#pending.delete(requestId);
+    await this.#answered(pending);
+    return true;
+  }
+
+  async #answered(pending: Pending): Promise<void> {
+    if (pending.deleteAfterAnswer !== undefined) await this.#deps.removeFile(pending.deleteAfterAnswer).catch(() => undefined);
   }
 
   #prune(): void {
@@ -125,84 +131,61 @@ export class LinkRequests {
     for (const [id, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(id);
   }
 
-  async #resolve(
-    link: LaunchLink,
-  ): Promise<{ ok: true; view: Omit<LinkRequestView, 'requestId'>; source: SessionSource } | { ok: false; error: PortholeErrorShape }> {
+  async #resolve(link: LaunchLink): Promise<Resolved> {
     switch (link.kind) {
       case 'profile':
         return {
           ok: true,
           view: { kind: 'profile', displayAddress: `saved profile ${link.profileId}`, profileId: link.profileId, warnings: [] },
-          source: { type: 'profile', profileId: link.profileId },
+          open: { type: 'source', source: { type: 'profile', profileId: link.profileId } },
         };
       case 'console-url': {
         const parsed = parseConsoleAddress(link.url);
         if (!parsed.ok) return parsed;
+        const notices = [...parsed.notices];
+        if (parsed.display?.viewOnly) notices.push('opens view only, as the address asks');
         return {
           ok: true,
-          view: { kind: 'console-url', displayAddress: describeTarget(parsed.target), warnings: [...parsed.warnings] },
-          source: { type: 'url', url: link.url },
+          view: { kind: 'console-url', displayAddress: describeTarget(parsed.target), warnings: [...parsed.warnings], ...(notices.length ? { notices } : {}) },
+          open: { type: 'source', source: { type: 'url', url: link.url } },
         };
       }
-      case 'vv-file': {
-        let text: string;
-        try {
-          text = await this.#deps.readSmallFile(link.path, MAX_VV_BYTES);
-        } catch {
-          return { ok: false, error: makeError('url-invalid', 'the .vv file could not be read') };
-        }
-        const parsed = parseVirtViewerFile(text);
-        if (!parsed.ok) return parsed;
-        // virt-viewer's own rule: a file that asks to be deleted (it holds a one-time password) is deleted once read.
-        if (parsed.deleteThisFile) await this.#deps.removeFile(link.path).catch(() => undefined);
-        const { password: _password, ...publicTarget } = parsed.target;
-        return {
-          ok: true,
-          view: {
-            kind: 'vv-file',
-            displayAddress: describeTarget(publicTarget),
-            ...(parsed.title !== undefined ? { title: parsed.title } : {}),
-            warnings: [...parsed.warnings],
-          },
-          source: { type: 'url', url: vncUrlFor(parsed.target) },
-        };
-      }
+      case 'vv-file':
+        return this.#resolveFile(link.path);
     }
   }
-}
 
-const requestIdOf = (args: unknown): string | undefined => {
-  if (typeof args !== 'object' || args === null) return undefined;
-  const id = (args as { requestId?: unknown }).requestId;
-  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
-};
-
-/**
- * The shell-side handlers of the proposed link.* calls, for IpcBridgeDeps.localCalls. Accepting a
- * request runs session.open in the core for the accepting window; the source never reaches the page.
- */
-export function createLinkCalls(requests: LinkRequests, core: PortholeCore): Map<string, LocalCallHandler> {
-  const notFound = (): Outcome<never> => ({ ok: false, error: makeError('session-not-found', 'that link request is no longer pending') });
-  const badRequest = (): Outcome<never> => ({ ok: false, error: makeError('bad-request', 'requestId') });
-  return new Map<string, LocalCallHandler>([
-    ['link.pending', async () => ({ ok: true, value: { requests: requests.list() } })],
-    [
-      'link.accept',
-      async (args, record) => {
-        const id = requestIdOf(args);
-        if (id === undefined) return badRequest();
-        const source = requests.take(id);
-        if (source === undefined) return notFound();
-        return core.handle('session.open', { source }, record.caller);
+  async #resolveFile(file: string): Promise<Resolved> {
+    let text: string;
+    try {
+      text = await this.#deps.readSmallFile(file, MAX_VV_BYTES);
+    } catch {
+      return { ok: false, error: makeError('url-invalid', 'the .vv file could not be read') };
+    }
+    const parsed = parseVirtViewerFile(text);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    const { password: _password, username: _username, ...publicTarget } = parsed.target;
+    const notices: string[] = [];
+    if (parsed.caPem !== undefined) notices.push('the file brings its own CA certificate, used to verify this console');
+    if (parsed.hostSubject !== undefined) notices.push(`the file names the server certificate subject ${JSON.stringify(displayText(parsed.hostSubject))}`);
+    if (parsed.deleteThisFile) notices.push('the file asks to be deleted: it is deleted when you answer');
+    return {
+      ok: true,
+      view: {
+        kind: 'vv-file',
+        displayAddress: describeTarget(publicTarget),
+        ...(parsed.title !== undefined ? { title: displayText(parsed.title) } : {}),
+        warnings: [...parsed.warnings],
+        ...(notices.length ? { notices } : {}),
+        ...(parsed.fullscreen ? { fullscreen: true } : {}),
       },
-    ],
-    [
-      'link.dismiss',
-      async (args) => {
-        const id = requestIdOf(args);
-        if (id === undefined) return badRequest();
-        return requests.dismiss(id) ? { ok: true, value: {} } : notFound();
+      open: {
+        type: 'vv',
+        target: parsed.target,
+        ...(parsed.title !== undefined ? { title: displayText(parsed.title) } : {}),
+        ...(parsed.caPem !== undefined ? { caPem: parsed.caPem } : {}),
       },
-    ],
-  ]);
+      ...(parsed.deleteThisFile ? { deleteAfterAnswer: file } : {}),
+    };
+  }
 }

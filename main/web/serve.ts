@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
+import { submitCommandLineLinks } from '../links/command-line-links.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_LAUNCH_TTL_MS } from './browser-auth.js';
 import { FileIdentityStore } from './identity-store.js';
@@ -14,12 +15,13 @@ import { onEnterKey } from './launch-requests.js';
 import { loadStaticFiles } from './static-files.js';
 import { startWebServer } from './web-server.js';
 
-const usage = `Usage: porthole-serve [--port N] [--data-dir DIR] [--no-open] [--launch-ttl S]
+const usage = `Usage: porthole-serve [--port N] [--data-dir DIR] [--no-open] [--launch-ttl S] [LINK…]
   --port N          port on 127.0.0.1 (default 0: any free port). With a fixed port, browsers
                     that were let in stay in across restarts.
   --data-dir DIR    where profiles are stored (default: ${defaultDataDir()})
   --no-open         do not open a browser; print the launch link instead
   --launch-ttl S    seconds a launch link stays valid (default ${DEFAULT_LAUNCH_TTL_MS / 1000}, at most 600)
+  LINK…            vnc://… or porthole://… links or .vv files, opened after you confirm them in the browser
 Press Enter in this terminal for a new launch link (one link lets in one browser).`;
 
 async function main(): Promise<void> {
@@ -39,9 +41,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
+  let positionals: string[] = [];
   let values: { port?: string; 'data-dir'?: string; 'no-open'?: boolean; 'launch-ttl'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
+      allowPositionals: true,
       options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean' }, 'launch-ttl': { type: 'string' }, help: { type: 'boolean' } },
       strict: true,
     }));
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
   );
   web.attachCore(core);
   running = [core, web];
+  await submitCommandLineLinks(core, positionals, process.cwd(), (line) => console.log(line));
 
   // Launch links are printed on this terminal only, never logged and never put in another
   // process's arguments (where any local user could read them with ps).

@@ -2,6 +2,8 @@
 // core, so the Electron shell runs in plain Node without the Electron binary.
 import type { EventName, Outcome } from '../../app/contract.js';
 import type { CallerContext, CoreOptions, EventListener, PortholeCore } from '../../main/core-types.js';
+import type { LaunchLink } from '../../main/links/launch-links.js';
+import { LinkRequests, type LinkOutcome } from '../../main/links/link-requests.js';
 import type {
   AppLike,
   AppRequest,
@@ -352,6 +354,13 @@ export class FakeCore implements PortholeCore {
     set.add(listener);
     this.listeners.set(caller.id, set);
     return () => set.delete(listener);
+  }
+  /** The real pending-link registry, as the core keeps it (files are never deleted here). */
+  readonly links = new LinkRequests({ removeFile: async () => undefined });
+  async submitLink(link: LaunchLink): Promise<LinkOutcome> {
+    const outcome = await this.links.add(link);
+    if (outcome.ok) for (const set of this.listeners.values()) for (const l of set) l('link.request', outcome.view);
+    return outcome;
   }
   releaseCaller(caller: CallerContext): void {
     this.released.push(caller.id);

@@ -7,7 +7,6 @@ import { callNames, eventNames } from '../../app/contract.js';
 import { exposeContract, type IpcRendererLike } from '../../main/electron/preload-api.js';
 import { buildCsp } from '../../main/electron/csp.js';
 import { startShell, type ShellHandle, type ShellLog } from '../../main/electron/shell.js';
-import { createLinkCalls } from '../../main/electron/link-requests.js';
 import { WINDOW_STATE_FILE } from '../../main/electron/window-state.js';
 import { createFakeElectron, FakeCore, FakeEvent, FakeFrame, FakeWebContents, type FakeElectron, type FakeWindow, type RecordedLog } from './electron-fakes.js';
 
@@ -42,7 +41,6 @@ async function start(opts: { argv?: string[]; lock?: boolean; failCore?: boolean
     argv: opts.argv ?? ['/opt/Porthole/porthole'],
     cwd: dir,
     log: recordingLog(),
-    links: { removeFile: async () => undefined },
   });
   fx.app.makeReady();
   await shell.ready;
@@ -384,36 +382,30 @@ describe('links', () => {
 
   it('turns a porthole://connect launch link into a confirmation request, never a connection', async () => {
     await start({ argv: ['/opt/Porthole/porthole', '--no-sandbox', connectLink] });
-    const pending = shell.links.list();
+    const pending = core.links.list();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ kind: 'console-url', displayAddress: 'wss://console.example:6080/websockify?token=…' });
     expect(core.calls).toEqual([]);
-    const sent = mainWindow().webContents.events().filter(([name]) => name === 'link.request');
-    expect(sent).toEqual([['link.request', pending[0]]]);
     expect(JSON.stringify(mainWindow().webContents.sent)).not.toContain(TOKEN);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
   });
 
-  it('connects only when the request is accepted, through session.open with the kept source', async () => {
+  it('answers come from the page through the core (link.accept / link.dismiss), never from the shell', async () => {
     await start({ argv: [connectLink] });
-    const view = shell.links.list()[0];
+    const view = core.links.list()[0];
     if (view === undefined) throw new Error('no pending link');
-    const calls = createLinkCalls(shell.links, core);
     const record = shell.mainWindow();
     if (record === undefined) throw new Error('no window');
-    await calls.get('link.accept')?.({ requestId: view.requestId }, record);
-    expect(core.calls).toEqual([
-      { name: 'session.open', args: { source: { type: 'url', url: `wss://console.example:6080/websockify?token=${TOKEN}` } }, caller: record.caller },
-    ]);
-    expect(shell.links.list()).toEqual([]);
-    expect(await calls.get('link.accept')?.({ requestId: view.requestId }, record)).toMatchObject({ ok: false });
+    expect(core.calls).toEqual([]);
+    // The page loaded after the link arrived: it asks for pending requests itself (link.pending).
+    expect(mainWindow().webContents.events().filter(([name]) => name === 'link.request')).toEqual([]);
   });
 
   it('routes vnc:// links and .vv files (file path and file:// URI) to confirmation requests without secrets', async () => {
     const vv = path.join(dir, 'console.vv');
     await writeFile(vv, `[virt-viewer]\ntype=vnc\nhost=10.0.0.5\nport=5901\npassword=${PASSWORD}\ntitle=web-01\n`);
     await start({ argv: ['vnc://vm.example:5902', vv, `file://${vv}`] });
-    const pending = shell.links.list();
+    const pending = core.links.list();
     expect(pending.map((p) => [p.kind, p.displayAddress])).toEqual([
       ['console-url', 'vnc://vm.example:5902'],
       ['vv-file', 'vnc://10.0.0.5:5901'],
@@ -440,7 +432,7 @@ describe('links', () => {
         path.join(dir, 'missing.vv'),
       ],
     });
-    expect(shell.links.list()).toEqual([]);
+    expect(core.links.list()).toEqual([]);
     expect(core.calls).toEqual([]);
   });
 
@@ -449,8 +441,8 @@ describe('links', () => {
     const event = new FakeEvent();
     fx.app.emit('open-url', event, 'porthole://open?profile=abc-123');
     expect(event.prevented).toBe(true);
-    await waitFor(() => shell.links.list().length === 1);
-    expect(shell.links.list()[0]).toMatchObject({ kind: 'profile', profileId: 'abc-123' });
+    await waitFor(() => core.links.list().length === 1);
+    expect(core.links.list()[0]).toMatchObject({ kind: 'profile', profileId: 'abc-123' });
     expect(mainWindow().webContents.events().some(([name]) => name === 'link.request')).toBe(true);
     expect(core.calls).toEqual([]);
   });
@@ -472,8 +464,8 @@ describe('single instance', () => {
     fx.app.emit('second-instance', new FakeEvent(), ['/opt/Porthole/porthole', 'vnc://other.example:5900'], dir);
     expect(win.minimized).toBe(false);
     expect(win.focused).toBeGreaterThan(0);
-    await waitFor(() => shell.links.list().length === 1);
-    expect(shell.links.list()[0]).toMatchObject({ kind: 'console-url', displayAddress: 'vnc://other.example:5900' });
+    await waitFor(() => core.links.list().length === 1);
+    expect(core.links.list()[0]).toMatchObject({ kind: 'console-url', displayAddress: 'vnc://other.example:5900' });
     expect(win.webContents.events().filter(([n]) => n === 'link.request')).toHaveLength(1);
     expect(core.calls).toEqual([]);
   });

@@ -2,11 +2,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appUrlToRelativePath } from '../../main/electron/app-protocol.js';
-import { linksFromArgv, parseLaunchArgument } from '../../main/electron/deep-links.js';
+import { linksFromArgv, parseLaunchArgument } from '../../main/links/launch-links.js';
 import { buildMenuTemplate, consoleMenuItems, menuActions, QUIT_ACCELERATOR } from '../../main/electron/menu.js';
 import type { MenuItemConstructorOptions } from '../../main/electron/electron-api.js';
 import { checkExternalUrl, isAppUrl } from '../../main/electron/navigation-guard.js';
-import { LinkRequests, vncUrlFor } from '../../main/electron/link-requests.js';
+import { LinkRequests } from '../../main/links/link-requests.js';
 import { MIN_HEIGHT, MIN_WIDTH, parseWindowState, restoreBounds } from '../../main/electron/window-options.js';
 
 const cwd = path.resolve('/home/user');
@@ -55,10 +55,6 @@ describe('launch links', () => {
 
   it('takes at most eight links from one argv', () => {
     expect(linksFromArgv(Array.from({ length: 20 }, (_, i) => `vnc://h${i}.example`), cwd)).toHaveLength(8);
-  });
-
-  it('rebuilds a .vv target as a vnc URL for main only', () => {
-    expect(vncUrlFor({ kind: 'vnc-tcp', tls: true, host: '::1', port: 5901, password: 'a b@c' })).toBe('vnc+tls://:a%20b%40c@[::1]:5901');
   });
 
   it('pending requests expire and are capped', async () => {

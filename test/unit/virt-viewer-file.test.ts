@@ -34,6 +34,7 @@ describe('parseVirtViewerFile accepts', () => {
       caPem: '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUb3J0aG9sZQ==\n-----END CERTIFICATE-----\n',
       hostSubject: 'O=example.org,CN=host01.example.org',
       deleteThisFile: true,
+      fullscreen: false,
     });
   });
 
@@ -44,7 +45,20 @@ describe('parseVirtViewerFile accepts', () => {
       kind: 'vnc-tcp',
       warnings: ['unencrypted-upstream'],
       deleteThisFile: false,
+      fullscreen: false,
     });
+  });
+
+  it('reads fullscreen as remote-viewer does (GKeyFile booleans and 0/1)', () => {
+    expect(parseVirtViewerFile(vv('type=vnc', 'host=h.example', 'port=5900', 'fullscreen=1'))).toMatchObject({ ok: true, fullscreen: true });
+    expect(parseVirtViewerFile(vv('type=vnc', 'host=h.example', 'port=5900', 'fullscreen=true'))).toMatchObject({ ok: true, fullscreen: true });
+    expect(parseVirtViewerFile(vv('type=vnc', 'host=h.example', 'port=5900', 'fullscreen=0'))).toMatchObject({ ok: true, fullscreen: false });
+  });
+
+  it('recognises a SPICE file for what it is, with where it points', () => {
+    const out = parseVirtViewerFile(vv('type=spice', 'host=10.0.0.9', 'port=5900', 'tls-port=5901'));
+    expect(out).toMatchObject({ ok: false, error: { code: 'url-unsupported' }, recognised: { kind: 'spice', host: '10.0.0.9', port: 5901 } });
+    if (!out.ok) expect(out.error.detail).toContain('open it with remote-viewer');
   });
 
   it('prefers tls-port, and treats -1 as unset', () => {
@@ -63,6 +77,7 @@ describe('parseVirtViewerFile accepts', () => {
 describe('parseVirtViewerFile rejects', () => {
   const rows: Array<[string, string, 'url-invalid' | 'url-unsupported', string]> = [
     ['SPICE', vv('type=spice', 'host=h.example', 'port=5900'), 'url-unsupported', 'SPICE consoles are not supported: Porthole speaks VNC only'],
+    ['proxy', vv('type=vnc', 'host=h.example', 'port=5900', 'proxy=http://user:Pr0xyPw@squid.example:3128'), 'url-unsupported', 'through the proxy "squid.example:3128"'],
     ['other type', vv('type=rdp', 'host=h.example', 'port=3389'), 'url-unsupported', 'the console type "rdp" is not supported'],
     ['no section', 'type=vnc\nhost=h\nport=5900', 'url-invalid', 'no [virt-viewer] section'],
     ['no type', vv('host=h.example', 'port=5900'), 'url-invalid', 'no "type" key'],
@@ -77,6 +92,7 @@ describe('parseVirtViewerFile rejects', () => {
   ];
   it.each(rows)('%s', (_name, text, code, detail) => {
     const out = parseVirtViewerFile(text);
+    expect(JSON.stringify(out)).not.toContain('Pr0xyPw');
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.error.code).toBe(code);
