@@ -4,8 +4,6 @@ import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget, 
 import { parseConsoleAddress } from '../app/console-address.js';
 import { addressChoices } from './address-choices.js';
 import type { LinkRequests } from './links/link-requests.js';
-import { addressChoices } from './address-choices.js';
-import type { LinkRequests } from './links/link-requests.js';
 import { PortholeError, type PortholeErrorShape } from '../app/errors.js';
 import type { DisplayOptions, EndpointKind, ProfileSummary } from '../app/profile.js';
 import type { CallerContext } from './core-types.js';
@@ -96,7 +94,6 @@ interface ResolvedSource {
 export function createHandlers(deps: ApiDeps): Handlers {
   async function resolveSource(source: SessionSource): Promise<ResolvedSource> {
     if (source.type === 'demo') return { target: { kind: 'demo' }, title: 'Demo', tls: { allowInsecure: false } };
-    if (source.type === 'link') return resolveLink(source.requestId);
     if (source.type === 'link') return resolveLink(source.requestId);
     if (source.type === 'url') {
       const parsed = parseConsoleAddress(source.url);
