@@ -196,6 +196,50 @@ describe('16 sessions against flooding upstreams while the renderers do not read
   }
 });
 
+describe('a renderer that floods an upstream that stops reading (issue 12, item 5, the other direction)', () => {
+  const kinds: Array<[string, () => Promise<HostileServer>, (port: number) => SessionRequest['target']]> = [
+    ['ws://', () => startHostileWebSocket('sink'), (port) => ws(port)],
+    ['vnc:// (tcp)', () => startHostileRfb('sink'), (port) => tcp(port)],
+  ];
+  for (const [name, startServer, target] of kinds) {
+    it(`${name}: the proxy stops reading the renderer that keeps sending; it takes a few MiB and RSS grows by less than 32 MiB`, async () => {
+      const [server, own] = await Promise.all([startServer(), ProxyProcess.start()]);
+      try {
+        const before = (await own.stats()).rss;
+        const opened = await own.open(request(target(server.port)));
+        const client = await ConsoleClient.open(opened.wsUrl, CHILD_APP_ORIGIN);
+        await rfbHandshake(client);
+        // 1 MiB messages (the largest the proxy accepts from a renderer), as fast as this side's socket takes them.
+        const message = Buffer.alloc(MIB, 0x61);
+        let offered = 0;
+        await new Promise<void>((resolve) => {
+          const pump = (): void => {
+            while (client.isOpen && client.ws.bufferedAmount < 16 * MIB && offered < 256 * MIB) {
+              client.ws.send(message);
+              offered += MIB;
+            }
+            if (offered >= 256 * MIB || !client.isOpen) resolve();
+            else setTimeout(pump, 10);
+          };
+          pump();
+          setTimeout(resolve, 3000);
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        const after = await own.stats();
+        const session = after.sessions.find((s) => s.sessionId === opened.sessionId);
+        expect(session?.state).toBe('connected');
+        // What left the renderer's socket stops at the kernel buffers plus the relay's cap.
+        expect(session!.bytesOut).toBeLessThan(64 * MIB);
+        expect(after.rss - before).toBeLessThan(32 * MIB);
+        console.log(`${name}: renderer offered ${offered / MIB} MiB, the proxy took ${Math.round(session!.bytesOut / MIB)} MiB, RSS ${Math.round(before / MIB)} → ${Math.round(after.rss / MIB)} MiB`);
+        client.ws.terminate();
+      } finally {
+        await Promise.all([own.stop(), server.stop()]);
+      }
+    }, 30_000);
+  }
+});
+
 describe('server text is cleaned, cut and quoted everywhere it appears (issue 12, item 6)', () => {
   // eslint-disable-next-line no-control-regex -- looking for control characters is the point
   const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
