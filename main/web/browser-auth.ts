@@ -91,32 +91,34 @@ export class BrowserAuth {
     };
   }
 
-  /** The identity whose cookie this request carries, if any. */
-  identityOf(headers: IncomingHttpHeaders): BrowserIdentity | undefined {
+  /** The identities whose cookies this request carries (a browser launched twice holds two). */
+  identitiesOf(headers: IncomingHttpHeaders): BrowserIdentity[] {
+    const found: BrowserIdentity[] = [];
     const raw = headers.cookie;
-    if (!raw) return undefined;
+    if (!raw) return found;
     for (const part of raw.split(';')) {
       const eq = part.indexOf('=');
       if (eq <= 0) continue;
       const name = part.slice(0, eq).trim();
       if (!name.startsWith(COOKIE_PREFIX)) continue;
       const identity = this.store.get(name.slice(COOKIE_PREFIX.length));
-      if (identity && sameDigest(part.slice(eq + 1).trim(), identity.cookieDigest)) return identity;
+      if (identity && sameDigest(part.slice(eq + 1).trim(), identity.cookieDigest)) found.push(identity);
     }
-    return undefined;
+    return found;
   }
 
   hasCookie(headers: IncomingHttpHeaders): boolean {
-    return this.identityOf(headers) !== undefined;
+    return this.identitiesOf(headers).length > 0;
   }
 
-  /** The contract socket: our cookie AND the key of that same identity, offered as a subprotocol. */
+  /** The contract socket: one identity's cookie AND that same identity's key, offered as a subprotocol. */
   apiAllowed(headers: IncomingHttpHeaders): boolean {
-    const identity = this.identityOf(headers);
-    if (!identity) return false;
+    const identities = this.identitiesOf(headers);
+    if (identities.length === 0) return false;
     const offered = (headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(API_PROTOCOL)) return false;
-    return offered.some((p) => p.startsWith(KEY_PROTOCOL_PREFIX) && sameDigest(p.slice(KEY_PROTOCOL_PREFIX.length), identity.keyDigest));
+    const keys = offered.filter((p) => p.startsWith(KEY_PROTOCOL_PREFIX)).map((p) => p.slice(KEY_PROTOCOL_PREFIX.length));
+    return identities.some((identity) => keys.some((key) => sameDigest(key, identity.keyDigest)));
   }
 
   private dropExpired(): void {
