@@ -7,13 +7,15 @@
 // the empty placeholder), so `[aria-label="Console"] canvas` is always the console in view.
 import type { PortholeApi, SessionSource } from '../../app/contract.js';
 import { confirmAction, ClipboardDialog, CombinationDialog, OptionsDialog, TypeTextDialog } from './console/dialogs.js';
-import { el, isEditable } from '../ui/dom.js';
+import { bindDisclosure } from '../ui/disclosure.js';
+import { button, el, isEditable } from '../ui/dom.js';
 import { keyPresets } from './console/key-sequences.js';
-import type { KeyStroke } from './console/keysyms.js';
+import { keys, type KeyStroke } from './console/keysyms.js';
 import type { MenuItem } from '../ui/menu.js';
 import { loadSettings, saveSettings, scalingModes, screenshotFileName, uniqueTitle, type ConsoleSettings, type SettingsStorage } from './console/settings.js';
-import { ShortcutTracker, type ShortcutAction } from './console/shortcuts.js';
-import { ConsoleTab, type TabHost } from './console/tab.js';
+import { hostKeyLabel, ShortcutTracker, type ShortcutAction } from './console/shortcuts.js';
+import { ConsoleTab, targetKey, type TabHost } from './console/tab.js';
+import { EarlyKeys } from './console/early-keys.js';
 import { Toolbar, type ToolbarAction } from './console/toolbar.js';
 import type { Notices } from './notices.js';
 import { bindPasswordPrompts } from './console/password-dialog.js';
@@ -26,12 +28,25 @@ function storage(): SettingsStorage | undefined {
   }
 }
 
+/** What the console area may ask of the rest of the page. */
+export interface ConsoleAreaHooks {
+  /** Profiles were added or changed here (Save as profile and trust). */
+  profilesChanged?(): void;
+  editProfile?(profileId: string): void;
+}
+
 export class ConsoleArea implements TabHost {
   private readonly tabs: ConsoleTab[] = [];
   private active: ConsoleTab | undefined;
   private readonly area: HTMLElement;
   private readonly tablist: HTMLElement;
+  private readonly tabStrip: HTMLElement;
+  private readonly closeFailed: HTMLButtonElement;
+  private readonly captureState: HTMLElement;
+  private readonly edge: HTMLElement;
   private readonly empty: HTMLElement;
+  /** The desktop window is fullscreen (main did it), so the page shows only the console. */
+  private windowFullscreen = false;
   private readonly toolbar: Toolbar;
   private readonly typeText: TypeTextDialog;
   private readonly clipboard: ClipboardDialog;
@@ -40,18 +55,29 @@ export class ConsoleArea implements TabHost {
   private readonly shortcuts: ShortcutTracker;
   private current: ConsoleSettings;
   private noticeKey = '';
+  /** Keys held down right now (to know whether Ctrl is still held when a paste goes out). */
+  private readonly held = new Set<string>();
+  /** A Ctrl+V taken for pasting: its release is kept from the guest too. */
+  private pasteKeyDown = false;
+  /** Keys typed between Connect and the console being up, for the console being opened. */
+  private readonly earlyKeys = new EarlyKeys();
+  private opening = 0;
 
   constructor(
     private readonly screen: HTMLElement,
     readonly api: PortholeApi,
     private readonly notices: Notices,
+    private readonly hooks: ConsoleAreaHooks = {},
   ) {
+    if (hooks.editProfile) this.editProfile = (id: string): void => hooks.editProfile?.(id);
     this.current = loadSettings(storage());
     this.shortcuts = new ShortcutTracker(this.current.hostKey);
     this.area = screen.parentElement ?? screen;
     screen.removeAttribute('aria-label');
     this.tablist = el('div', { role: 'tablist', 'aria-label': 'Consoles', className: 'console-tabs', hidden: true });
     this.tablist.addEventListener('keydown', (e) => this.onTablistKey(e));
+    this.closeFailed = button('Close all failed', { className: 'close-failed', hidden: true }, () => this.closeAllFailed());
+    this.tabStrip = el('div', { className: 'tab-strip', hidden: true }, this.tablist, this.closeFailed);
     this.toolbar = new Toolbar({
       run: (action) => this.runAction(action),
       sendKeysItems: () => this.sendKeysItems(),
@@ -60,8 +86,40 @@ export class ConsoleArea implements TabHost {
     });
     this.empty = el('div', { className: 'console-empty', role: 'region', 'aria-label': 'Console' }, el('p', {}, 'No console is open. Paste a console URL above and press Connect, or open the Demo. Each console opens in its own tab.'));
     screen.append(this.empty);
-    this.area.insertBefore(this.tablist, screen);
+    // Shown while the keyboard goes to the console, with the key that takes it back.
+    this.captureState = el('p', { className: 'capture-state', 'aria-live': 'polite' });
+    this.toolbar.element.append(this.captureState);
+    // Fullscreen shows only the console; the toolbar slides in when the pointer reaches the top edge.
+    this.edge = el('div', { className: 'fullscreen-edge', 'aria-hidden': 'true' });
+    this.edge.addEventListener('pointerenter', () => this.revealToolbar(true));
+    this.toolbar.element.addEventListener('pointerleave', () => {
+      if (!this.toolbar.element.contains(document.activeElement)) this.revealToolbar(false);
+    });
+    this.toolbar.element.addEventListener('focusin', () => this.revealToolbar(true));
+    this.toolbar.element.addEventListener('focusout', (e) => {
+      if (!this.toolbar.element.contains(e.relatedTarget as Node | null)) this.revealToolbar(false);
+    });
+    this.area.insertBefore(this.tabStrip, screen);
+    this.area.insertBefore(this.edge, screen);
     this.area.insertBefore(this.toolbar.element, screen);
+    screen.setAttribute('tabindex', '-1');
+    this.earlyKeys.listen(screen, () => {
+      const tab = this.active;
+      return this.opening > 0 || (tab !== undefined && tab.wantsFocus && tab.state === 'connecting');
+    });
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('a.skip-link')) {
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        this.skipToConsole();
+      });
+    }
+    const profilesToggle = document.getElementById('toggle-profiles');
+    const layout = document.querySelector<HTMLElement>('.layout');
+    if (profilesToggle instanceof HTMLButtonElement && layout) {
+      bindDisclosure(profilesToggle, layout, 'sidebar-collapsed', this.current.sidebarCollapsed, (collapsed) => this.updateSettings({ sidebarCollapsed: collapsed }));
+    }
+    document.addEventListener('focusin', () => this.showCapture());
+    document.addEventListener('focusout', () => queueMicrotask(() => this.showCapture()));
 
     const refocus = (): void => this.focusConsole();
     this.typeText = new TypeTextDialog(this.area, {
@@ -115,24 +173,49 @@ export class ConsoleArea implements TabHost {
     this.refresh();
   }
 
-  /** Opens a console in a new tab. */
-  async open(source: SessionSource): Promise<void> {
+  /**
+   * Opens a console: in the failed or closed tab of the same target if there is one (or in
+   * `into`), else in a new tab. The keyboard goes to the console: at once to its panel (so keys
+   * typed while it connects are kept for it), then to the console itself once it is up.
+   */
+  async open(source: SessionSource, into?: ConsoleTab): Promise<void> {
     const { notices } = this;
     notices.clearError();
     notices.setStatus('Connecting…');
     this.noticeKey = '';
-    const opened = await this.api.call('session.open', { source });
+    // The keyboard leaves the URL field (or the profile list) at once: what the user types next is for the console.
+    this.earlyKeys.clear();
+    this.opening++;
+    this.screen.focus({ preventScroll: true });
+    let opened;
+    try {
+      opened = await this.api.call('session.open', { source });
+    } finally {
+      this.opening--;
+    }
     if (!opened.ok) {
+      this.earlyKeys.clear();
       notices.setStatus(this.tabs.length ? 'Not connected; the other consoles are unchanged.' : 'Not connected.');
       notices.showError(opened.error);
+      if (source.type === 'url') document.getElementById('console-url')?.focus();
       return;
     }
-    const tab = new ConsoleTab(this, source, opened.value);
-    this.tabs.push(tab);
-    this.tablist.append(tab.item);
-    this.screen.append(tab.panel);
+    const key = targetKey(source);
+    const reused = into && this.tabs.includes(into) ? into : this.tabs.find((t) => t.state === 'disconnected' && targetKey(t.source) === key);
+    let tab: ConsoleTab;
+    if (reused) {
+      tab = reused;
+      tab.reuse(source, opened.value);
+    } else {
+      tab = new ConsoleTab(this, source, opened.value);
+      this.tabs.push(tab);
+      this.tablist.append(tab.item);
+      this.screen.append(tab.panel);
+    }
     this.refreshTitles();
+    tab.wantsFocus = true;
     this.activate(tab);
+    if (this.screen.contains(document.activeElement) || document.activeElement === document.body) tab.panel.focus({ preventScroll: true });
   }
 
   /** Runs a console action for the active tab (toolbar, shortcuts, or an outside menu). */
@@ -141,7 +224,7 @@ export class ConsoleArea implements TabHost {
     const tabN = /^tab-(\d+)$/.exec(action);
     if (tabN) {
       const target = this.tabs[Number(tabN[1]) - 1];
-      if (target) this.activate(target, true);
+      if (target) this.activate(target);
       return;
     }
     switch (action) {
@@ -154,17 +237,24 @@ export class ConsoleArea implements TabHost {
         if (!tab || this.tabs.length < 2) return;
         const i = this.tabs.indexOf(tab) + (action === 'next-tab' ? 1 : -1);
         const next = this.tabs[(i + this.tabs.length) % this.tabs.length];
-        if (next) this.activate(next, true);
+        if (next) this.activate(next);
         return;
       }
       case 'toggle-capture':
         if (tab?.view?.hasFocus()) {
           tab.view.rfb.blur();
-          tab.tab.focus();
+          // In fullscreen the toolbar comes down with the keyboard on it; otherwise the tab has it.
+          if (this.consoleOnly) {
+            this.revealToolbar(true);
+            this.toolbar.firstButton()?.focus();
+          } else {
+            tab.tab.focus();
+          }
           this.notices.setStatus(`Keyboard released from ${tab.title}. Tap the host key again (or click the console) to give it back.`);
         } else {
           this.focusConsole();
         }
+        this.showCapture();
         return;
       case 'fullscreen':
         return this.toggleFullscreen();
@@ -185,6 +275,9 @@ export class ConsoleArea implements TabHost {
         return;
       case 'clipboard':
         return this.clipboard.open();
+      case 'paste':
+        void this.pasteIntoConsole(false, false);
+        return;
       case 'screenshot':
         return this.screenshot(tab);
       case 'view-only':
@@ -206,8 +299,57 @@ export class ConsoleArea implements TabHost {
 
   changed(tab: ConsoleTab): void {
     this.refreshTitles();
+    if (tab.state === 'disconnected' && tab.wantsFocus) {
+      tab.wantsFocus = false;
+      if (tab === this.active) this.earlyKeys.clear();
+    }
+    if (tab.state === 'connected' && tab.wantsFocus) {
+      tab.wantsFocus = false;
+      // Only if the user has not gone elsewhere meanwhile (the panel or nothing has the focus).
+      const where = document.activeElement;
+      if (tab === this.active && (!where || where === document.body || this.screen.contains(where))) {
+        const view = tab.view;
+        if (view) this.earlyKeys.replay((stroke) => view.sendStrokes([stroke]));
+        this.focusConsole();
+      }
+    }
     if (tab === this.active) this.refresh();
   }
+
+  trustForSession(tab: ConsoleTab, pinSha256: string): void {
+    if (tab.source.type !== 'url') return;
+    void this.open({ type: 'url', url: tab.source.url, pinSha256 }, tab);
+  }
+
+  saveAndTrust(tab: ConsoleTab, pinSha256: string): void {
+    const source = tab.source;
+    if (source.type !== 'url') return;
+    const name = hostNameOf(tab.displayAddress) ?? tab.title;
+    void this.api.call('profiles.save', { profile: { name, address: source.url, tls: { pinSha256 }, folder: '', tags: [], tokenIn: 'query', headers: {}, display: {}, notes: '', secrets: {} } }).then((saved) => {
+      if (!saved.ok) {
+        this.notices.showError(saved.error);
+        return;
+      }
+      this.hooks.profilesChanged?.();
+      this.notices.setStatus(`Saved the profile “${saved.value.profile.name}”; it trusts this certificate.`);
+      void this.open({ type: 'profile', profileId: saved.value.profile.id }, tab);
+    });
+  }
+
+  trustForProfile(tab: ConsoleTab, pinSha256: string): void {
+    const source = tab.source;
+    if (source.type !== 'profile') return;
+    void this.api.call('profiles.trustCertificate', { profileId: source.profileId, pinSha256 }).then((r) => {
+      if (!r.ok) {
+        this.notices.showError(r.error);
+        return;
+      }
+      this.hooks.profilesChanged?.();
+      void this.open(source, tab);
+    });
+  }
+
+  editProfile?: (profileId: string) => void;
 
   remoteClipboard(tab: ConsoleTab, text: string): void {
     if (tab !== this.active) return;
@@ -226,18 +368,29 @@ export class ConsoleArea implements TabHost {
     );
   }
 
+  /** Shows a tab. The keyboard follows: to the tab itself (arrow keys in the tab list) or to its console. */
   activate(tab: ConsoleTab, focusTab = false): void {
     this.active = tab;
     for (const t of this.tabs) t.setActive(t === tab);
     this.noticeKey = '';
     this.refresh();
     if (focusTab) tab.tab.focus();
+    else if (tab.view?.connected && !tab.viewOnly) this.focusConsole();
+  }
+
+  /** Closes every tab whose console failed or was disconnected. */
+  closeAllFailed(): void {
+    const failed = this.tabs.filter((t) => t.state === 'disconnected');
+    for (const tab of failed) this.close(tab);
+    this.notices.setStatus(`Closed ${failed.length} failed ${failed.length === 1 ? 'console' : 'consoles'}.`);
+    if (this.active) this.active.tab.focus();
+    else this.skipToConsole();
   }
 
   close(tab: ConsoleTab): void {
     const i = this.tabs.indexOf(tab);
     if (i < 0) return;
-    const hadFocus = tab.item.contains(document.activeElement);
+    const hadFocus = tab.item.contains(document.activeElement) || tab.panel.contains(document.activeElement);
     tab.dispose();
     this.tabs.splice(i, 1);
     this.notices.setStatus(`Closed ${tab.title}.`);
@@ -281,6 +434,36 @@ export class ConsoleArea implements TabHost {
     this.notices.setStatus(`Sent ${label} to ${this.active?.title ?? 'the console'}.`);
     this.focusConsole();
     return true;
+  }
+
+  /**
+   * Paste: this computer's clipboard to the guest's clipboard, then Ctrl+V pressed in the guest.
+   * `fromKeys`: the user is holding Ctrl (its press already went to the guest).
+   */
+  private async pasteIntoConsole(fromKeys: boolean, shift: boolean): Promise<void> {
+    const tab = this.active;
+    if (!tab?.view?.connected || tab.viewOnly) return;
+    let text: string;
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      this.notices.setStatus('This window may not read the clipboard: paste into the Clipboard panel and press “Send to remote machine”.');
+      this.clipboard.open();
+      return;
+    }
+    const view = tab.view;
+    if (!view?.connected) return;
+    if (text) view.rfb.clipboardPasteFrom(text);
+    const ctrlHeld = fromKeys && (this.held.has('ControlLeft') || this.held.has('ControlRight'));
+    const vKey = { keysym: shift ? 0x56 : 0x76, code: 'KeyV' };
+    const strokes: KeyStroke[] = [{ ...vKey, down: true }, { ...vKey, down: false }];
+    if (!ctrlHeld) {
+      strokes.unshift({ ...keys.controlL, down: true });
+      strokes.push({ ...keys.controlL, down: false });
+    }
+    view.sendStrokes(strokes);
+    this.notices.setStatus(text ? `Pasted ${Array.from(text).length} characters into ${tab.title}.` : `The clipboard is empty; pressed Ctrl+V in ${tab.title}.`);
+    if (!fromKeys) this.focusConsole();
   }
 
   private async sendCtrlAltDel(): Promise<void> {
@@ -358,10 +541,14 @@ export class ConsoleArea implements TabHost {
       void document.exitFullscreen().catch(() => undefined);
       return;
     }
-    if (!this.active) return;
+    if (!this.active && !this.windowFullscreen) return;
     // In the desktop app main does it (the page has no fullscreen permission); a browser tab does it itself.
     void this.api.call('window.fullscreen', {}).then((r) => {
-      if (r.ok) return this.focusConsole();
+      if (r.ok) {
+        this.windowFullscreen = r.value.fullscreen;
+        this.refresh();
+        return this.focusConsole();
+      }
       this.area.requestFullscreen().then(
       () => this.focusConsole(),
         () => this.notices.setStatus('This window may not go fullscreen.'),
@@ -372,6 +559,40 @@ export class ConsoleArea implements TabHost {
   private focusConsole(): void {
     const tab = this.active;
     if (tab?.view?.connected && !tab.viewOnly) tab.view.rfb.focus({ preventScroll: true });
+    this.showCapture();
+  }
+
+  /** "Skip to console": the console if it can take keys, else its panel or the empty screen. */
+  private skipToConsole(): void {
+    const tab = this.active;
+    if (tab?.view?.connected && !tab.viewOnly) return this.focusConsole();
+    (tab?.panel ?? this.screen).focus({ preventScroll: true });
+  }
+
+  /** Fullscreen (the page's or the desktop window's): only the console shows. */
+  private get consoleOnly(): boolean {
+    return document.fullscreenElement === this.area || this.windowFullscreen;
+  }
+
+  private revealToolbar(on: boolean): void {
+    this.area.classList.toggle('toolbar-revealed', on && this.consoleOnly);
+  }
+
+  /** The "keyboard captured" marker and its hint follow where the keyboard is. */
+  private showCapture(): void {
+    const tab = this.active;
+    const captured = tab?.view?.hasFocus() ?? false;
+    const host = this.current.hostKey === 'none' ? undefined : hostKeyLabel(this.current.hostKey);
+    this.area.classList.toggle('keyboard-captured', captured);
+    let state = '';
+    let hint = '';
+    if (tab?.view?.connected && !tab.viewOnly) {
+      state = captured ? 'Keyboard captured' : 'Keyboard not captured';
+      if (captured) hint = host ? ` · ${host} releases it` : '';
+      else hint = host ? ` · ${host} or a click captures it` : ' · click the console';
+    }
+    if (this.captureState.textContent === state + hint) return;
+    this.captureState.replaceChildren(state, hint ? el('span', { className: 'capture-hint' }, hint) : '');
   }
 
   private updateSettings(change: Partial<ConsoleSettings>): void {
@@ -388,7 +609,21 @@ export class ConsoleArea implements TabHost {
 
   private onKey(e: KeyboardEvent): void {
     if (e.type !== 'keydown' && e.type !== 'keyup') return;
+    if (e.type === 'keydown') this.held.add(e.code);
+    else this.held.delete(e.code);
     const consoleFocused = this.active?.view?.hasFocus() ?? false;
+    // Ctrl+V (or Ctrl+Shift+V) in the console: this computer's clipboard goes to the guest first,
+    // then the keys, so the guest pastes what the user copied here.
+    if (e.code === 'KeyV' && (e.type === 'keyup' ? this.pasteKeyDown : consoleFocused && e.ctrlKey && !e.altKey && !e.metaKey && !e.repeat && !this.active?.viewOnly)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      if (e.type === 'keyup') this.pasteKeyDown = false;
+      else {
+        this.pasteKeyDown = true;
+        void this.pasteIntoConsole(true, e.shiftKey);
+      }
+      return;
+    }
     const decision = this.shortcuts.handle(
       { type: e.type, code: e.code, repeat: e.repeat, ctrlKey: e.ctrlKey, altKey: e.altKey, shiftKey: e.shiftKey, metaKey: e.metaKey },
       { consoleFocused, editing: isEditable(document.activeElement) },
@@ -443,6 +678,13 @@ export class ConsoleArea implements TabHost {
     const tab = this.active;
     const hasTabs = this.tabs.length > 0;
     this.tablist.hidden = !hasTabs;
+    this.tabStrip.hidden = !hasTabs;
+    this.closeFailed.hidden = !this.tabs.some((t) => t.state === 'disconnected');
+    const consoleOnly = this.consoleOnly;
+    this.area.classList.toggle('console-only', consoleOnly);
+    document.body.classList.toggle('console-only', consoleOnly);
+    if (!consoleOnly) this.area.classList.remove('toolbar-revealed');
+    this.showCapture();
     this.empty.hidden = hasTabs;
     if (hasTabs) this.empty.removeAttribute('aria-label');
     else this.empty.setAttribute('aria-label', 'Console');
@@ -452,7 +694,7 @@ export class ConsoleArea implements TabHost {
       connected: tab?.view?.connected ?? false,
       busy: tab !== undefined && (tab.state === 'connecting' || tab.state === 'reconnecting'),
       viewOnly: tab?.viewOnly ?? false,
-      fullscreen: document.fullscreenElement === this.area,
+      fullscreen: consoleOnly,
       power: tab?.power ?? false,
       hostKey: this.current.hostKey,
     });
@@ -474,4 +716,10 @@ export class ConsoleArea implements TabHost {
       this.notices.setStatus(tab.stateText());
     }
   }
+}
+
+/** The host name of a display address, for naming a saved profile. */
+function hostNameOf(displayAddress: string): string | undefined {
+  const m = /^[a-z+]+:\/\/(\[[^\]]+\]|[^/:?#]+)/i.exec(displayAddress);
+  return m?.[1];
 }

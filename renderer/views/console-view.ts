@@ -48,6 +48,8 @@ export class ConsoleView {
   ) {
     this.rfb = new RFB(target, session.wsUrl, { wsProtocols: ['binary'], shared: options.shared });
     this.rfb.background = 'transparent';
+    // The console is a stop in the Tab order (noVNC makes its canvas focusable by script only).
+    target.querySelector('canvas')?.setAttribute('tabindex', '0');
     this.setScaling(options.scaling);
     this.rfb.viewOnly = options.viewOnly;
     this.rfb.qualityLevel = options.qualityLevel;

@@ -111,10 +111,14 @@ describe('host key and shortcuts', () => {
     expect(t.handle(key('keydown', 'KeyT', { ctrlKey: true, altKey: true }), page)).toEqual({ swallow: false });
   });
 
-  it('leaves the host key alone in text fields, and can be switched off or moved', () => {
+  it('in text fields a host key tap still takes the keyboard back, chords stay the field’s; it can be switched off or moved', () => {
     const t = new ShortcutTracker('ControlRight');
     expect(t.handle(key('keydown', 'ControlRight'), typing)).toEqual({ swallow: false });
     expect(t.handle(key('keydown', 'KeyC', { ctrlKey: true }), typing)).toEqual({ swallow: false });
+    expect(t.handle(key('keyup', 'KeyC', { ctrlKey: true }), typing)).toEqual({ swallow: false });
+    expect(t.handle(key('keyup', 'ControlRight'), typing)).toEqual({ swallow: false }); // chorded: Right Ctrl+C copied, no toggle
+    expect(t.handle(key('keydown', 'ControlRight'), typing)).toEqual({ swallow: false });
+    expect(t.handle(key('keyup', 'ControlRight'), typing)).toEqual({ swallow: false, action: 'toggle-capture' });
     t.setHostKey('none');
     expect(t.handle(key('keydown', 'ControlRight'), focused)).toEqual({ swallow: false });
     t.setHostKey('ScrollLock');

@@ -234,7 +234,12 @@ export class ClipboardDialog {
     this.remote.value = this.deps.remoteText();
     this.auto.checked = this.deps.copyAutomatically();
     this.note.textContent = '';
-    this.modal.show(this.local);
+    // A panel beside the console, not a modal: the console stays usable while it is open.
+    this.modal.showBeside(this.local);
+  }
+
+  close(): void {
+    this.modal.close();
   }
 
   /** Text arrived from the remote machine. */

@@ -10,7 +10,8 @@
 //   Every key pressed while the host key is held is kept from the guest.
 // - When the console does NOT have the keyboard, Ctrl+Alt+Shift+<the same letter> works too (the
 //   chords the Electron menu uses); with the console focused those go to the guest untouched.
-// - In text fields the host key is left alone (Right Ctrl+C still copies).
+// - In text fields a tap of the host key still takes the keyboard back to the console; held with
+//   another key it is left to the field (Right Ctrl+C still copies).
 
 export type ShortcutAction =
   | 'send-ctrl-alt-del'
@@ -129,18 +130,24 @@ export class ShortcutTracker {
   }
 
   handle(e: KeyInput, ctx: KeyContext): ShortcutDecision {
-    const hostActive = this.hostKey !== 'none' && !(ctx.editing && !ctx.consoleFocused);
-    if (hostActive && e.code === this.hostKey) {
+    // In a text field the host key still works as a tap (back to the console), but its keys are
+    // left to the field, so Right Ctrl+C still copies there and no chord fires.
+    const inField = ctx.editing && !ctx.consoleFocused;
+    if (this.hostKey !== 'none' && e.code === this.hostKey) {
       if (e.type === 'keydown') {
         if (!e.repeat && !this.hostDown) {
           this.hostDown = true;
           this.chorded = false;
         }
-        return { swallow: true };
+        return { swallow: !inField };
       }
       const tapped = this.hostDown && !this.chorded;
       this.hostDown = false;
-      return tapped ? { swallow: true, action: 'toggle-capture' } : { swallow: true };
+      return tapped ? { swallow: !inField, action: 'toggle-capture' } : { swallow: !inField };
+    }
+    if (this.hostDown && inField) {
+      if (e.type === 'keydown') this.chorded = true;
+      return { swallow: false };
     }
     if (this.hostDown) {
       if (e.type === 'keydown') {

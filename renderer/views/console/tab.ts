@@ -4,7 +4,9 @@
 // (session.reconnect: a fresh single-use ticket); main refuses after a rejected token, and so does
 // the schedule here.
 import type { OpenedSession, PortholeApi, SessionSource, SessionStateEvent } from '../../../app/contract.js';
+import type { CertificateInfo } from '../../../app/diagnostics.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
+import { CertificatePanel } from './certificate-panel.js';
 import { quoteServerText } from '../../../app/server-text.js';
 import { ConsoleView } from '../console-view.js';
 import { button, el, uid } from '../../ui/dom.js';
@@ -23,6 +25,27 @@ export interface TabHost {
   close(tab: ConsoleTab): void;
   /** Focus the Console URL field so the user can paste a fresh URL. */
   pasteNewUrl(): void;
+  /** Open this tab's URL again with the certificate pinned for this session only. */
+  trustForSession(tab: ConsoleTab, pinSha256: string): void;
+  /** Save this tab's URL as a profile that trusts the certificate, and open that profile here. */
+  saveAndTrust(tab: ConsoleTab, pinSha256: string): void;
+  /** Pin the certificate in this tab's profile and open it again. */
+  trustForProfile(tab: ConsoleTab, pinSha256: string): void;
+  /** Open the profile editor (when the page has one). */
+  editProfile?(profileId: string): void;
+}
+
+/** "host:port" of a display address such as wss://nova.example:6080/… (undefined for the Demo). */
+export function hostPort(displayAddress: string): string | undefined {
+  const m = /^[a-z+]+:\/\/(\[[^\]]+\]|[^/:?#]+):(\d+)/i.exec(displayAddress);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+/** Tabs for the same target are one tab: a profile, a console URL (whatever pin), or the Demo. */
+export function targetKey(source: SessionSource): string {
+  if (source.type === 'profile') return `profile:${source.profileId}`;
+  if (source.type === 'url') return `url:${source.url}`;
+  return 'demo';
 }
 
 const warningText: Record<string, string> = {
@@ -33,13 +56,15 @@ const warningText: Record<string, string> = {
 
 export class ConsoleTab {
   readonly id = uid('console');
+  /** The tab itself (role=tab); the only thing the tab list holds for this console. */
   readonly item: HTMLElement;
   readonly tab: HTMLButtonElement;
-  readonly closeButton: HTMLButtonElement;
   readonly panel: HTMLElement;
   /** noVNC's target; labelled "Console" while this is the active tab. */
   readonly viewport: HTMLElement;
   private readonly tabLabel: HTMLElement;
+  private readonly tabAddress: HTMLElement;
+  private readonly closeGlyph: HTMLElement;
   private readonly tabState: HTMLElement;
   private readonly banner: HTMLElement;
   private readonly frame: HTMLImageElement;
@@ -56,6 +81,9 @@ export class ConsoleTab {
   /** Whether this console's clipboard is copied to this computer by itself: the profile's choice, else the app's option (off by default). */
   copyClipboard: boolean;
   view: ConsoleView | undefined;
+  /** Put the keyboard in the console once it connects (it was just opened or reopened on request). */
+  wantsFocus = false;
+  private certificate: CertificateInfo | 'loading' | 'unavailable' | undefined;
 
   private lastDesktopName = '';
   private readonly schedule = new ReconnectSchedule();
@@ -68,7 +96,7 @@ export class ConsoleTab {
 
   constructor(
     private readonly host: TabHost,
-    readonly source: SessionSource,
+    public source: SessionSource,
     public session: OpenedSession,
   ) {
     this.title = session.title;
@@ -80,15 +108,26 @@ export class ConsoleTab {
     const tabId = `${this.id}-tab`;
     const stateId = `${this.id}-state`;
     this.tabLabel = el('span', { className: 'tab-title' }, this.title);
-    this.tab = el('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1', 'aria-describedby': stateId }, el('span', { className: 'tab-dot', 'aria-hidden': 'true' }), this.tabLabel);
+    this.tabAddress = el('span', { className: 'tab-address' });
+    // The tab list holds tabs only (no buttons inside it): the close mark is for the mouse, and
+    // keyboard users close with Delete on the tab, the host key + W, or the banner's Close tab.
+    this.closeGlyph = el('span', { className: 'tab-close', 'aria-hidden': 'true', title: `Close ${this.title} (ends its session)` }, '×');
+    this.closeGlyph.addEventListener('click', (e) => {
+      e.stopPropagation();
+      host.close(this);
+    });
+    this.tab = el('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1', 'aria-describedby': stateId, 'aria-keyshortcuts': 'Delete', className: 'tab-item' }, el('span', { className: 'tab-dot', 'aria-hidden': 'true' }), el('span', { className: 'tab-name' }, this.tabLabel, this.tabAddress), this.closeGlyph);
+    this.item = this.tab;
     this.tabState = el('span', { id: stateId, hidden: true });
-    this.closeButton = button('×', { className: 'tab-close', 'aria-label': `Close ${this.title}`, title: `Close ${this.title} (ends its session)`, tabindex: '-1' }, () => host.close(this));
-    this.item = el('div', { className: 'tab-item', role: 'presentation' }, this.tab, this.closeButton, this.tabState);
     this.tab.addEventListener('click', () => host.activate(this));
+    this.tab.addEventListener('auxclick', (e) => {
+      if (e.button === 1) host.close(this);
+    });
     this.viewport = el('div', { className: 'console-viewport', role: 'application', 'aria-roledescription': 'remote console' });
     this.frame = el('img', { className: 'last-frame', alt: '', hidden: true });
     this.banner = el('div', { className: 'console-banner', hidden: true });
-    this.panel = el('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, className: 'console-panel', hidden: true }, this.frame, this.viewport, this.banner);
+    this.panel = el('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, className: 'console-panel', hidden: true, tabindex: '-1' }, this.frame, this.viewport, this.banner, this.tabState);
+    this.showAddress();
     this.startView();
   }
 
@@ -108,14 +147,19 @@ export class ConsoleTab {
     if (title === this.title) return;
     this.title = title;
     this.tabLabel.textContent = title;
-    this.closeButton.setAttribute('aria-label', `Close ${title}`);
-    this.closeButton.title = `Close ${title} (ends its session)`;
+    this.closeGlyph.title = `Close ${title} (ends its session)`;
+    this.showAddress();
+  }
+
+  /** The tab names its host:port next to the title (unless the title already is it). */
+  private showAddress(): void {
+    const where = hostPort(this.session.displayAddress);
+    this.tabAddress.textContent = where && !this.title.includes(where) ? where : '';
   }
 
   setActive(active: boolean): void {
     this.tab.setAttribute('aria-selected', String(active));
     this.tab.tabIndex = active ? 0 : -1;
-    this.closeButton.tabIndex = active ? 0 : -1;
     this.panel.hidden = !active;
     if (active) this.viewport.setAttribute('aria-label', 'Console');
     else this.viewport.removeAttribute('aria-label');
@@ -178,7 +222,25 @@ export class ConsoleTab {
   reconnectNow(): void {
     if (this.busy || this.closed) return;
     this.schedule.reset();
+    this.wantsFocus = true;
     void this.attemptReconnect(true);
+  }
+
+  /** A failed or closed tab opened again for the same target: a new session in this tab. */
+  reuse(source: SessionSource, session: OpenedSession): void {
+    if (this.closed) return;
+    this.clearTimers();
+    this.view?.disconnect();
+    this.view = undefined;
+    this.source = source;
+    this.session = session;
+    this.schedule.reset();
+    this.error = undefined;
+    this.stopReason = undefined;
+    this.certificate = undefined;
+    this.titleBase = undefined;
+    this.showAddress();
+    this.startView();
   }
 
   /** Closing the tab: end the session in main and forget everything. */
@@ -350,19 +412,64 @@ export class ConsoleTab {
       if (!this.busy) actions.push(button('Reconnect now', {}, () => void this.attemptReconnect(false)));
       actions.push(button('Stop reconnecting', {}, () => this.disconnect()));
     } else if (this.state === 'disconnected') {
-      if (this.tokenRejected && this.source.type === 'url') actions.push(button('Paste a new console URL', { className: 'primary' }, () => this.host.pasteNewUrl()));
-      else if (this.tokenRejected) actions.push(button('Connect again', { className: 'primary' }, () => this.reconnectNow()));
-      else actions.push(button('Reconnect', { className: 'primary' }, () => this.reconnectNow()));
+      actions.push(...this.helpfulActions());
       actions.push(button('Close tab', {}, () => this.host.close(this)));
     }
     this.banner.replaceChildren(el('p', { className: 'banner-text' }, text));
-    if (hintText) this.banner.append(el('p', { className: 'banner-hint' }, hintText));
+    const certificate = this.certificatePart();
+    if (certificate) this.banner.append(certificate);
+    else if (hintText) this.banner.append(el('p', { className: 'banner-hint' }, hintText));
     if (actions.length) this.banner.append(el('div', { className: 'banner-actions' }, ...actions));
     this.banner.hidden = false;
   }
 
   private bannerKind(): string {
-    return `${this.state}:${this.busy}:${this.error?.code ?? ''}`;
+    const cert = typeof this.certificate === 'object' ? this.certificate.spkiSha256 : (this.certificate ?? '');
+    return `${this.state}:${this.busy}:${this.error?.code ?? ''}:${cert}`;
+  }
+
+  /** The one action that can help after a failure (besides closing the tab). */
+  private helpfulActions(): HTMLButtonElement[] {
+    const code = this.error?.code;
+    const source = this.source;
+    const primary = { className: 'primary' };
+    if (code === 'tls-untrusted') {
+      // The certificate panel carries the trust buttons once the certificate is known.
+      if (typeof this.certificate === 'object') return [];
+      return [button('Reconnect', {}, () => this.reconnectNow())];
+    }
+    if (this.tokenRejected && source.type === 'url') return [button('Paste a new console URL', primary, () => this.host.pasteNewUrl())];
+    const editable = source.type === 'profile' && this.host.editProfile;
+    if (editable && (this.tokenRejected || code === 'vnc-auth-failed' || code === 'tls-pin-mismatch' || code === 'tls-hostname-mismatch')) {
+      return [button('Edit profile', primary, () => this.host.editProfile?.(source.profileId)), button('Connect again', {}, () => this.reconnectNow())];
+    }
+    if (this.tokenRejected) return [button('Connect again', primary, () => this.reconnectNow())];
+    return [button('Reconnect', primary, () => this.reconnectNow())];
+  }
+
+  /** For an untrusted certificate: fetch it once and show it with the ways to trust it. */
+  private certificatePart(): HTMLElement | undefined {
+    if (this.state !== 'disconnected' || this.error?.code !== 'tls-untrusted' || this.source.type === 'demo') return undefined;
+    if (this.certificate === undefined) {
+      this.certificate = 'loading';
+      const asked = this.source.type === 'url' ? { type: 'url' as const, url: this.source.url } : this.source;
+      void this.host.api.call('diagnostics.certificate', { source: asked }).then((r) => {
+        if (this.closed || this.error?.code !== 'tls-untrusted') return;
+        this.certificate = r.ok ? r.value : 'unavailable';
+        this.render();
+      });
+    }
+    if (this.certificate === 'loading') return el('p', { className: 'banner-hint' }, 'Fetching the server’s certificate…');
+    if (this.certificate === 'unavailable') return el('p', { className: 'banner-hint' }, this.error.hint);
+    const cert = this.certificate;
+    const panel = new CertificatePanel(cert);
+    if (this.source.type === 'url') {
+      panel.addAction(button('Trust for this console', { className: 'primary' }, () => this.host.trustForSession(this, cert.spkiSha256)));
+      panel.addAction(button('Save as profile and trust', {}, () => this.host.saveAndTrust(this, cert.spkiSha256)));
+    } else {
+      panel.addAction(button('Trust for this profile', { className: 'primary' }, () => this.host.trustForProfile(this, cert.spkiSha256)));
+    }
+    return panel.element;
   }
 
   /** A try is under way (asking main, or the new connection is handshaking). */

@@ -6,7 +6,7 @@ import { button, el } from '../../ui/dom.js';
 import { MenuButton, type MenuItem } from '../../ui/menu.js';
 import { hostKeyLabel, shortcutLetter, type HostKey, type ShortcutAction } from './shortcuts.js';
 
-export type ToolbarAction = 'send-ctrl-alt-del' | 'type-text' | 'clipboard' | 'screenshot' | 'fullscreen' | 'view-only' | 'disconnect' | 'options';
+export type ToolbarAction = 'send-ctrl-alt-del' | 'type-text' | 'paste' | 'clipboard' | 'screenshot' | 'fullscreen' | 'view-only' | 'disconnect' | 'options';
 
 export interface ToolbarState {
   hasConsole: boolean;
@@ -38,6 +38,7 @@ export class Toolbar {
     this.buttons = {
       'send-ctrl-alt-del': b('Send Ctrl+Alt+Del', 'send-ctrl-alt-del'),
       'type-text': b('Type text', 'type-text', { 'aria-haspopup': 'dialog' }),
+      paste: b('Paste', 'paste', { title: 'Paste: sends this computer’s clipboard to the remote machine and presses Ctrl+V there (Ctrl+V in the console does the same)' }),
       clipboard: b('Clipboard', 'clipboard', { 'aria-haspopup': 'dialog' }),
       screenshot: b('Screenshot', 'screenshot'),
       fullscreen: b('Fullscreen', 'fullscreen', { 'aria-pressed': 'false' }),
@@ -52,12 +53,17 @@ export class Toolbar {
     this.element = el(
       'div',
       { role: 'toolbar', 'aria-label': 'Console controls', className: 'console-toolbar' },
-      group(this.buttons['send-ctrl-alt-del'], this.sendKeys.wrapper, this.buttons['type-text'], this.buttons.clipboard),
+      group(this.buttons['send-ctrl-alt-del'], this.sendKeys.wrapper, this.buttons['type-text'], this.buttons.paste, this.buttons.clipboard),
       group(this.buttons.screenshot, this.buttons.fullscreen, this.buttons['view-only'], this.scaling.wrapper),
       group(this.power.wrapper, this.buttons.options, this.buttons.disconnect),
     );
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.power.wrapper.hidden = true;
+  }
+
+  /** The first button that can be used (where the keyboard lands when the toolbar is revealed). */
+  firstButton(): HTMLButtonElement | undefined {
+    return [...this.element.querySelectorAll<HTMLButtonElement>('button:not([role^="menuitem"])')].find((x) => !x.disabled && !x.closest('[hidden]'));
   }
 
   /** The toolbar button for an action (for focus after a shortcut). */
@@ -75,6 +81,7 @@ export class Toolbar {
     set(this.buttons['send-ctrl-alt-del'], live && !s.viewOnly);
     set(this.sendKeys.button, live && !s.viewOnly);
     set(this.buttons['type-text'], live && !s.viewOnly);
+    set(this.buttons.paste, live && !s.viewOnly);
     set(this.buttons.clipboard, s.hasConsole);
     set(this.buttons.screenshot, live);
     set(this.buttons.fullscreen, s.hasConsole || s.fullscreen);
