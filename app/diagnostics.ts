@@ -20,7 +20,7 @@ export const CertificateInfo = z.object({
 });
 export type CertificateInfo = z.infer<typeof CertificateInfo>;
 
-export const DiagnosticStepName = z.enum(['dns', 'tcp', 'tls', 'websocket', 'rfb']);
+export const DiagnosticStepName = z.enum(['dns', 'tcp', 'tls', 'websocket', 'rfb', 'security']);
 
 export const DiagnosticStep = z.object({
   step: DiagnosticStepName,
@@ -32,6 +32,16 @@ export const DiagnosticStep = z.object({
   addresses: z.array(z.string()).optional(),
   httpStatus: z.number().int().optional(),
   rfb: z.object({ version: z.string(), securityTypes: z.array(z.object({ type: z.number().int(), name: z.string() })) }).optional(),
+  /** The security step: types offered (named), Porthole's choice, what it needs, whether a known password worked. */
+  security: z
+    .object({
+      offered: z.array(z.string()),
+      vencrypt: z.array(z.string()).optional(),
+      chosen: z.string().optional(),
+      needs: z.enum(['nothing', 'password', 'username-and-password']),
+      authenticated: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const DiagnosticReport = z.object({

@@ -60,6 +60,13 @@ export function formatReport(report: DiagnosticReport): string {
     if (s.rfb && s.rfb.securityTypes.length > 0) {
       lines.push('', 'Security types offered:', ...s.rfb.securityTypes.map((t) => `  ${String(t.type).padStart(3)}  ${t.name}`));
     }
+    if (s.security) {
+      const needs = { nothing: 'nothing', password: 'a password', 'username-and-password': 'a user name and a password' }[s.security.needs];
+      lines.push('', 'VNC security:', `  Offered:             ${s.security.offered.join(', ')}`);
+      if (s.security.vencrypt) lines.push(`  VeNCrypt subtypes:   ${s.security.vencrypt.join(', ')}`);
+      lines.push(`  Porthole uses:       ${s.security.chosen ?? '(nothing it supports)'}`, `  Needs:               ${needs}`);
+      if (s.security.authenticated !== undefined) lines.push(`  Known password:      ${s.security.authenticated ? 'accepted' : 'refused'}`);
+    }
     if (s.certificate) lines.push('', ...certificateLines(s.certificate));
   }
   return `${redactText(lines.join('\n'))}\n`;

@@ -14,6 +14,7 @@ import { quoteServerText } from '../../app/server-text.js';
 import { classifyRequestError, classifyUpstreamError } from '../proxy/classify-error.js';
 import { formatVersionBanner, readRfbGreeting, securityTypeName, type RfbGreeting } from '../rfb/handshake.js';
 import { captureCertificate, capturingTlsOptions, certificateVerdict } from './certificate.js';
+import { securityStep } from './security-step.js';
 import type { TlsPolicy } from '../proxy/tls-policy.js';
 import type { DiagnosticReport, DiagnosticStep, DiagnosticStepName } from './types.js';
 
@@ -25,6 +26,8 @@ export interface DiagnosticsOptions {
   originOverride?: string;
   /** Extra upgrade headers (some secret): sent, never reported. */
   headers?: Record<string, string>;
+  /** A VNC password known for this console (from the address or the profile): the security step uses it. */
+  credentials?: { username?: string; password: string };
 }
 
 export type DiagnosableTarget = WebSocketTarget | TcpTarget;
@@ -317,6 +320,20 @@ export async function runDiagnostics(target: DiagnosableTarget, options: Diagnos
   const skip = (step: DiagnosticStepName, detail: string): void => {
     steps.push({ step, status: 'skipped', ms: 0, detail });
   };
+  // After a good greeting: what the server asks for, and (with a known password) whether it is accepted.
+  const security = async (stream: Duplex, greeting: RfbGreeting): Promise<void> => {
+    if (!greeting.ok) return;
+    const credentials = options.credentials ?? (target.kind === 'vnc-tcp' && target.password !== undefined ? { password: target.password } : undefined);
+    steps.push(
+      await securityStep(stream, greeting, {
+        host: target.host,
+        tls: options.tls,
+        transportVerified: secure && !options.tls.allowInsecure,
+        ...(credentials ? { credentials } : {}),
+        timeoutMs,
+      }),
+    );
+  };
 
   try {
     // DNS
@@ -410,6 +427,7 @@ export async function runDiagnostics(target: DiagnosableTarget, options: Diagnos
       t = performance.now();
       const greeting = await readRfbGreeting(up.stream, timeoutMs);
       steps.push(rfbStepFromGreeting(greeting, target, { step: 'rfb', ms: elapsed(t) }));
+      await security(up.stream, greeting);
       return report();
     }
 
@@ -417,11 +435,12 @@ export async function runDiagnostics(target: DiagnosableTarget, options: Diagnos
     t = performance.now();
     const greeting = await readRfbGreeting(stream, timeoutMs);
     steps.push(rfbStepFromGreeting(greeting, target, { step: 'rfb', ms: elapsed(t) }));
+    await security(stream, greeting);
     return report();
   } catch {
     // Not expected: every step resolves. Report it rather than reject.
     const last = steps.at(-1)?.step;
-    const order: DiagnosticStepName[] = ['dns', 'tcp', 'tls', 'websocket', 'rfb'];
+    const order: DiagnosticStepName[] = ['dns', 'tcp', 'tls', 'websocket', 'rfb', 'security'];
     const next = order[last === undefined ? 0 : Math.min(order.length - 1, order.indexOf(last) + 1)] ?? 'dns';
     steps.push({ step: next, status: 'failed', ms: 0, detail: 'unexpected error in the connection test', error: makeError('internal') });
     return report();

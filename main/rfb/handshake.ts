@@ -157,6 +157,8 @@ export type RfbGreeting =
       serverVersion: RfbVersion;
       protocol: RfbProtocol;
       securityTypes: number[];
+      /** Bytes that came after the security message (a 3.3 server's VNC challenge follows at once). */
+      rest: Buffer;
     }
   | {
       ok: false;
@@ -238,7 +240,13 @@ export function readRfbGreeting(socket: Duplex, timeoutMs: number): Promise<RfbG
           fail('refused', `server refused the connection: ${parsed.reason}`, parsed.reason);
           return;
         case 'types':
-          finish({ ok: true, serverVersion: serverVersion ?? { major: 3, minor: 8 }, protocol, securityTypes: parsed.types });
+          finish({
+            ok: true,
+            serverVersion: serverVersion ?? { major: 3, minor: 8 },
+            protocol,
+            securityTypes: parsed.types,
+            rest: Buffer.from(queue.view(queue.length).subarray(parsed.length)),
+          });
           return;
       }
     };

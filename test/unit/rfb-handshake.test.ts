@@ -180,7 +180,7 @@ describe('readRfbGreeting', () => {
 
   it('reads the demo server: RFB 3.8 offering None', async () => {
     const result = await probeRfbServer('127.0.0.1', demo.port, 2000);
-    expect(result).toEqual({ ok: true, serverVersion: { major: 3, minor: 8 }, protocol: '3.8', securityTypes: [1] });
+    expect(result).toEqual({ ok: true, serverVersion: { major: 3, minor: 8 }, protocol: '3.8', securityTypes: [1], rest: Buffer.alloc(0) });
   });
 
   it('works on a socket the caller owns, and leaves it open', async () => {
@@ -201,7 +201,7 @@ describe('readRfbGreeting', () => {
       s.write('RFB 003.003\n');
       s.once('data', () => s.write(Buffer.from([0, 0, 0, 2])));
     });
-    expect(result).toEqual({ ok: true, serverVersion: { major: 3, minor: 3 }, protocol: '3.3', securityTypes: [2] });
+    expect(result).toEqual({ ok: true, serverVersion: { major: 3, minor: 3 }, protocol: '3.3', securityTypes: [2], rest: expect.any(Buffer) });
     expect(received).toBe('RFB 003.003\n');
   });
 
