@@ -16,7 +16,7 @@ import { formatReport } from '../../main/diagnostics/format-report.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { ConsoleClient, rfbHandshake } from '../fixtures/hostile/liveness.js';
 import { CHILD_APP_ORIGIN, ProxyProcess } from '../fixtures/hostile/proxy-process.js';
-import { startHostileRfb, startHostileWebSocket, type HostileServer } from '../fixtures/hostile/upstreams.js';
+import { startHostileCertificateServer, startHostileRfb, startHostileWebSocket, type HostileServer } from '../fixtures/hostile/upstreams.js';
 
 const peers = sharedPeers();
 const MIB = 1024 * 1024;
@@ -282,6 +282,18 @@ describe('server text is cleaned, cut and quoted everywhere it appears (issue 12
     expect(logs).not.toContain('pwned');
     expect(proxy.alive).toBe(true);
     await parallelConsoleWorks();
+  });
+
+  it('certificate fields with an escape, a line break and a right-to-left override: cleaned in the result, quoted in the report', async () => {
+    const server = await startHostileCertificateServer();
+    servers.push(server);
+    const report = await runDiagnostics(tcp(server.port, true), { tls: { allowInsecure: false }, timeoutMs: 3000 });
+    const cert = report.steps.find((s) => s.step === 'tls')?.certificate;
+    expect(cert?.subject).toContain('evil');
+    for (const field of [cert?.subject ?? '', cert?.issuer ?? '', ...(cert?.subjectAltNames ?? [])]) expect(field).not.toMatch(UNSAFE);
+    const subjectLine = formatReport(report).split('\n').find((l) => l.trimStart().startsWith('Subject:'));
+    expect(subjectLine).toMatch(/Subject: +“CN=evil.*O=Corp”$/);
+    expect(subjectLine).not.toMatch(UNSAFE);
   });
 
   it('a WebSocket close reason full of control characters is quoted in the error', async () => {
