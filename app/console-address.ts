@@ -7,9 +7,11 @@
 //   viewer-target.ts  host, host:display, host::port, :display (TigerVNC vncviewer)
 //   nova-consoles.ts  Nova SPICE / xvpvnc / RDP / WebMKS consoles (recognised, refused)
 //   proxmox-link.ts   Proxmox VE web UI console links (recognised, typed, refused with what to add)
+//   pasted-output.ts  the URL out of a pasted `openstack console url show` table, JSON or value output
 // A refusal of a recognised console carries `recognised`, the hook for cloud accounts.
 import { hasControlChar, MAX_ADDRESS_LENGTH, parseAuthority, quote, refuseRecognised, Rejected, reject } from './address/common.js';
 import { parseNoVncPage } from './address/novnc-page.js';
+import { unwrapPastedOutput } from './address/pasted-output.js';
 import { SPICE_DETAIL } from './address/nova-consoles.js';
 import type { AddressDisplay, ParsedAddress, ParsedTarget, RecognisedConsole } from './address/types.js';
 import { parseViewerTarget } from './address/viewer-target.js';
@@ -70,7 +72,8 @@ export function parseConsoleAddress(input: string): AddressOutcome {
 
 function parseAddress(input: unknown): ParsedAddress {
   if (typeof input !== 'string') reject('the address is not text');
-  const text = input.trim();
+  if (input.length > MAX_ADDRESS_LENGTH * 2) reject(`the address is longer than ${MAX_ADDRESS_LENGTH} characters`);
+  const text = unwrapPastedOutput(input).trim();
   if (text === '') reject('the address is empty');
   if (text.length > MAX_ADDRESS_LENGTH) reject(`the address is longer than ${MAX_ADDRESS_LENGTH} characters`);
   if (hasControlChar(text)) reject('the address contains control characters');

@@ -3,7 +3,7 @@
 // [spice] html5proxy_base_url http://…:6082/spice_auto.html, [xvp] (XenServer, removed in Victoria)
 // xvpvncproxy_base_url http://…:6081/console, [rdp] html5_proxy_base_url http://…:6083/,
 // [mks] mksproxy_base_url http://…:6090/. The serial console (ws://…:6083/) is in websocket-url.ts.
-import { refuseRecognised } from './common.js';
+import { refuseRecognised, reject } from './common.js';
 
 const SPICE_PAGES = new Set(['spice_auto.html', 'spice.html']);
 const ASK_FOR_VNC = 'ask for a VNC console instead (openstack console url show --novnc <server>)';
@@ -19,6 +19,9 @@ export function recogniseNovaPage(page: URL, params: URLSearchParams): void {
   const host = page.hostname.replace(/^\[|\]$/g, '');
   const port = portOf(page);
   const name = page.pathname.split('/').pop()?.toLowerCase() ?? '';
+  if (/^\/(?:[^/]+\/)*project\/instances\/[0-9a-f-]{36}\/(?:console|vnc|spice|serial)\/?$/i.test(page.pathname)) {
+    reject('this is Horizon’s console tab, a page around the console: use its “Click here to show only console” link, or openstack console url show <server>', 'url-unsupported');
+  }
   if (SPICE_PAGES.has(name)) {
     refuseRecognised({ kind: 'nova-spice', host, port }, `this is a SPICE console page (${name}, Nova's spice-html5 proxy). ${SPICE_DETAIL}; ${ASK_FOR_VNC}`);
   }
