@@ -44,7 +44,13 @@ export function openBrowserOnLaunchFile(launchUrl: string, ttlMs: number, env: N
   const dir = mkdtempSync(path.join(env.XDG_RUNTIME_DIR || os.tmpdir(), 'porthole-launch-'));
   const file = path.join(dir, 'open-porthole.html');
   writeFileSync(file, launchFileHtml(launchUrl), { mode: 0o600, flag: 'wx' });
-  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  const remove = (): void => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // left for the OS to clean (it is in a private temp directory, and the link in it is dead)
+    }
+  };
   const timer = setTimeout(remove, ttlMs);
   timer.unref();
   process.once('exit', remove);

@@ -40,8 +40,7 @@ function denyWithPage(res: http.ServerResponse, reason: AuthPageReason, launchTt
 function withKey(index: StaticFile, key: string): Buffer {
   const html = index.body.toString('utf8');
   const at = html.indexOf('<head>');
-  if (at === -1) throw new Error('index.html has no <head>');
-  const end = at + '<head>'.length;
+  const end = at === -1 ? 0 : at + '<head>'.length;
   return Buffer.from(`${html.slice(0, end)}\n    <meta name="${KEY_META_NAME}" content="${key}" />${html.slice(end)}`);
 }
 
@@ -87,7 +86,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...(core ? { 'Content-Security-Policy': contentSecurityPolicy([`ws://${auth.host}`, `ws://127.0.0.1:${core.proxyPort}`]) } : {}),
   });
 
-  server.on('request', (req, res) => {
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (hasDuplicateHost(req)) return deny(res, 400, 'bad request');
     if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, false)) return deny(res, 403, 'forbidden');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
@@ -104,7 +103,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (grant) {
         const body = withKey(index, grant.key);
         res.writeHead(200, { ...baseHeaders, ...htmlHeaders(), 'Content-Length': String(body.length), 'Set-Cookie': grant.setCookie });
-        return res.end(head ? undefined : body);
+        res.end(head ? undefined : body);
+        return;
       }
       // A used link in a browser that is already in (a reload, a bookmark) just opens the app.
       if (!auth.hasCookie(req.headers)) return denyWithPage(res, 'launch-used', auth.launchTtlSeconds, head);
@@ -119,14 +119,30 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (file.type.startsWith('text/html')) Object.assign(headers, htmlHeaders());
     res.writeHead(200, headers);
     res.end(head ? undefined : file.body);
+  };
+  // Nothing thrown while answering one request may take the process (and every console) down.
+  server.on('request', (req, res) => {
+    try {
+      handleRequest(req, res);
+    } catch {
+      if (!res.headersSent) deny(res, 500, 'internal error');
+      else res.destroy();
+    }
   });
 
-  server.on('upgrade', (req, socket, head) => {
+  const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (handshakeProblem(req)) return refuseOnSocket(socket, 400);
     if (!auth.hostOk(req.headers) || !auth.originOk(req.headers, true) || !auth.apiAllowed(req.headers)) return refuseOnSocket(socket, 403);
     if (req.url !== '/api' || !core) return refuseOnSocket(socket, 404);
     const c = core;
     wss.handleUpgrade(req, socket, head, (ws) => serveApiSocket(ws, c));
+  };
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      handleUpgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) refuseOnSocket(socket, 400);
