@@ -38,8 +38,15 @@ export function resolveProfileAddress(
   if (!parsed.ok) return parsed;
   const t = parsed.target;
   if (t.kind === 'websocket') {
-    const { token, ...rest } = t;
-    return { ok: true, kind: parsed.kind, address: upstreamWebSocketUrl({ ...rest }), ...(token !== undefined ? { token } : {}) };
+    // A noVNC page's `password` becomes the profile's password secret, never part of its address.
+    const { token, password, username: _username, ...rest } = t;
+    return {
+      ok: true,
+      kind: parsed.kind,
+      address: upstreamWebSocketUrl({ ...rest }),
+      ...(token !== undefined ? { token } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
   }
   if (t.kind === 'vnc-tcp') {
     const { password, ...rest } = t;
