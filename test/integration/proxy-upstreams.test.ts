@@ -9,6 +9,7 @@ import type { WebSocketTarget } from '../../app/console-target.js';
 import { freePort } from '../fixtures/ports.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { startHttpStatusServer, startSilentListener, startFloodServer, type FakeUpstream } from '../fixtures/fake-upstreams.js';
+import { answerRfbNone, serveRfbNone } from '../fixtures/rfb-none.js';
 import { startNovaGate, type NovaGate } from '../fixtures/nova-gate.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 import { startXvnc, type Xvnc } from '../fixtures/xvnc.js';
@@ -254,7 +255,8 @@ describe('relay integrity', () => {
   const patternByte = (i: number): number => (i ^ (i >>> 8) ^ (i >>> 17) ^ Math.imul(i, 131)) & 0xff;
 
   async function startPatternSource(total: number): Promise<{ port: number; stop(): Promise<void> }> {
-    const server = net.createServer((socket) => {
+    // An RFB server (None) first: main answers the security handshake before relaying.
+    const server = net.createServer((socket) => serveRfbNone(socket, () => {
       socket.on('error', () => undefined);
       let sent = 0;
       let size = 1;
@@ -270,7 +272,7 @@ describe('relay integrity', () => {
         socket.end();
       };
       pump();
-    });
+    }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return {
       port: (server.address() as net.AddressInfo).port,
@@ -281,6 +283,7 @@ describe('relay integrity', () => {
   async function relayAndVerify(target: { kind: 'vnc-tcp'; tls: boolean; host: string; port: number }, total: number): Promise<void> {
     const client = await proxy.connect({ target, tls: { allowInsecure: false, caPem } });
     const socket = (client.ws as unknown as { _socket: net.Socket })._socket;
+    await answerRfbNone(client.ws);
     let offset = 0;
     let mismatch = -1;
     client.ws.on('message', (data: Buffer) => {
@@ -366,10 +369,11 @@ describe('renderer side of the relay', () => {
   it('a renderer that stops reading while the upstream floods keeps buffered bytes near the cap', async () => {
     const hwm = 1024 * 1024;
     const limited = await startInProcessProxy({ highWaterMark: hwm });
-    const flood = await startFloodServer();
+    const flood = await startFloodServer(64 * 1024, { rfbNone: true });
     try {
       const client = await limited.connect({ target: { kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port: flood.port } });
-      await client.waitForBytes(1);
+      await answerRfbNone(client.ws);
+      await expect.poll(() => flood.bytesWritten()).toBeGreaterThan(0);
       // Stop reading: the renderer's socket fills, the proxy must pause the upstream.
       (client.ws as unknown as { _socket: net.Socket })._socket.pause();
       const rssBefore = process.memoryUsage().rss;
