@@ -86,10 +86,10 @@ async function main(): Promise<void> {
 
   // Launch links are printed on this terminal only, never logged and never put in another
   // process's arguments (where any local user could read them with ps).
-  const printLaunchUrl = (): void =>
-    console.log(`Porthole is running in browser mode. Open: ${web.auth.mintLaunchUrl()}\n  (works once, for ${ttlSeconds} s; press Enter here for another)`);
+  const printLaunchUrl = (lead: string): void =>
+    console.log(`${lead} Open: ${web.auth.mintLaunchUrl()}\n  (lets in one browser, once, within ${ttlSeconds} s; press Enter here for another)`);
   if (values['no-open']) {
-    printLaunchUrl();
+    printLaunchUrl('Porthole is running in browser mode.');
   } else {
     const opened = openBrowserOnLaunchFile(web.auth.mintLaunchUrl(), ttlSeconds * 1000);
     running = [core, web, opened];
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
         `  For another browser, or if none opened, press Enter here for a launch link.`,
     );
   }
-  onEnterKey(printLaunchUrl);
+  onEnterKey(() => printLaunchUrl('New launch link.'));
 }
 
 main().catch((err: unknown) => {
