@@ -202,7 +202,7 @@ describe('a renderer that floods an upstream that stops reading (issue 12, item 
     ['vnc:// (tcp)', () => startHostileRfb('sink'), (port) => tcp(port)],
   ];
   for (const [name, startServer, target] of kinds) {
-    it(`${name}: the proxy stops reading the renderer that keeps sending; it takes a few MiB and RSS grows by less than 32 MiB`, async () => {
+    it(`${name}: the proxy stops reading the renderer that keeps sending; it takes less than 16 MiB and RSS grows by less than 48 MiB`, async () => {
       const [server, own] = await Promise.all([startServer(), ProxyProcess.start()]);
       try {
         const before = (await own.stats()).rss;
@@ -228,9 +228,10 @@ describe('a renderer that floods an upstream that stops reading (issue 12, item 
         const after = await own.stats();
         const session = after.sessions.find((s) => s.sessionId === opened.sessionId);
         expect(session?.state).toBe('connected');
-        // What left the renderer's socket stops at the kernel buffers plus the relay's cap.
-        expect(session!.bytesOut).toBeLessThan(64 * MIB);
-        expect(after.rss - before).toBeLessThan(32 * MIB);
+        // What the proxy took stops at the relay's cap plus the kernel's socket buffers; a proxy that
+        // kept reading would have taken everything offered (up to 256 MiB in these 3 s).
+        expect(session!.bytesOut).toBeLessThan(16 * MIB);
+        expect(after.rss - before).toBeLessThan(48 * MIB);
         console.log(`${name}: renderer offered ${offered / MIB} MiB, the proxy took ${Math.round(session!.bytesOut / MIB)} MiB, RSS ${Math.round(before / MIB)} → ${Math.round(after.rss / MIB)} MiB`);
         client.ws.terminate();
       } finally {
