@@ -7,6 +7,7 @@ import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
 import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
+import { CloudAccountDocument, CloudAccountInput, CloudAccountSummary, CloudServer, CloudsYamlImport, CloudTestStep } from './cloud-account.js';
 
 const Id = z.string().min(1).max(128);
 
@@ -22,6 +23,8 @@ export const SessionSource = z.discriminatedUnion('type', [
   z.object({ type: z.literal('demo') }),
   /** A saved profile; its secrets come from the keychain in main. */
   z.object({ type: z.literal('profile'), profileId: Id }),
+  /** A server of a cloud account: main mints a fresh console for it on every connect and reconnect. */
+  z.object({ type: z.literal('cloud'), accountId: Id, serverId: z.string().min(1).max(512) }),
   /** A deep link or .vv file the user confirmed (link.accept opens this); main keeps what it names. */
   z.object({ type: z.literal('link'), requestId: Id }),
 ]);
@@ -118,9 +121,39 @@ export const CredentialsAnswer = z
   })
   .strict();
 
+/** Cloud accounts (OpenStack, Proxmox VE): secrets go to the keychain in main and never come back. */
+const cloudCalls = {
+  'clouds.list': { args: Empty, result: z.object({ accounts: z.array(CloudAccountSummary), notice: z.string().optional() }) },
+  /** secretKept: where the new secret went ('unchanged' when none was given). */
+  'clouds.save': {
+    args: z.object({ account: CloudAccountInput }).strict(),
+    result: z.object({ account: CloudAccountSummary, secretKept: z.enum(['saved', 'memory-only', 'unchanged']) }),
+  },
+  'clouds.delete': { args: z.object({ accountId: Id }).strict(), result: Empty },
+  /** The servers (OpenStack) or VMs and containers (Proxmox) the account can see. */
+  'clouds.servers': { args: z.object({ accountId: Id }).strict(), result: z.object({ servers: z.array(CloudServer) }) },
+  /** "Test connection" for an account: auth, endpoint, API version, a sample of servers, each timed; `text` is redacted. */
+  'clouds.test': { args: z.object({ accountId: Id }).strict(), result: z.object({ steps: z.array(CloudTestStep), text: z.string() }) },
+  'clouds.export': { args: Empty, result: CloudAccountDocument },
+  'clouds.import': { args: z.object({ bundle: z.unknown() }).strict(), result: z.object({ added: z.number() }) },
+  /** An openstack clouds.yaml (+ secure.yaml); `passwords` answers an earlier needPassword, `only` limits to those clouds. */
+  'clouds.importYaml': {
+    args: z
+      .object({
+        cloudsYaml: z.string().max(1024 * 1024),
+        secureYaml: z.string().max(1024 * 1024).optional(),
+        passwords: z.record(z.string().max(255), z.string().min(1).max(4096)).optional(),
+        only: z.array(z.string().max(255)).max(1000).optional(),
+      })
+      .strict(),
+    result: CloudsYamlImport,
+  },
+} as const;
+
 /** Every renderer → main call. */
 export const calls = {
   'app.info': { args: Empty, result: AppInfo },
+  ...cloudCalls,
   'session.open': { args: z.object({ source: SessionSource }).strict(), result: OpenedSession },
   'session.close': { args: z.object({ sessionId: Id }).strict(), result: Empty },
   /** The caller's open sessions with their counters (bytes each way, duration, state). */

@@ -105,6 +105,15 @@ describe('a crafted session request cannot end the process (issue 12, item 4)', 
     await parallelConsoleWorks();
   });
 
+  it('Test connection with the same crafted header: the WebSocket step fails with upstream-request-invalid, the report holds no secret', async () => {
+    const report = await runDiagnostics(websockify(), { tls: { allowInsecure: false }, timeoutMs: 3000, headers: { 'X-Forwarded-For': `1.2.3.4\r\nX-Injected: ${SECRET}` } });
+    const step = report.steps.find((s) => s.step === 'websocket');
+    expect(step?.status).toBe('failed');
+    expect(step?.error?.code).toBe('upstream-request-invalid');
+    expect(JSON.stringify(report)).not.toContain(SECRET);
+    expect(formatReport(report)).not.toContain(SECRET);
+  });
+
   it('no secret header value reached the logs', async () => {
     expect(await proxy.logs()).not.toContain(SECRET);
   });
