@@ -22,6 +22,14 @@ export const CALL_NAMES = [
   'profiles.export',
   'profiles.importPreview',
   'profiles.importApply',
+  'clouds.list',
+  'clouds.save',
+  'clouds.delete',
+  'clouds.servers',
+  'clouds.test',
+  'clouds.export',
+  'clouds.import',
+  'clouds.importYaml',
   'profiles.undo',
 ] as const;
 

@@ -12,6 +12,8 @@ import { formatReport } from './diagnostics/format-report.js';
 import { runDiagnostics } from './diagnostics/run-diagnostics.js';
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { SessionManager } from './sessions.js';
+import { createCloudHandlers } from './api/clouds.js';
+import type { CloudService } from './clouds/cloud-service.js';
 import { profileVncCredentials } from './rfb/security/profile-credentials.js';
 import type { ProfileStore } from './profiles/profile-store.js';
 import type { SecretSlotName, SecretStore } from './secrets/secret-store.js';
@@ -26,6 +28,8 @@ export interface ApiDeps {
   secrets: SecretStore;
   /** Starts the built-in demo server on first use and returns its loopback port. */
   demoPort: () => Promise<number>;
+  /** Cloud accounts and console minting (main/clouds). */
+  clouds: CloudService;
   /** Deep links and .vv files waiting for the user's answer (both shells submit to the core's one registry). */
   links: LinkRequests;
 }
@@ -101,6 +105,8 @@ interface ResolvedSource {
 export function createHandlers(deps: ApiDeps): Handlers {
   async function resolveSource(source: SessionSource): Promise<ResolvedSource> {
     if (source.type === 'demo') return { target: { kind: 'demo' }, title: 'Demo', tls: { allowInsecure: false } };
+    // A cloud server: a freshly minted console (diagnostics; session.open mints through clouds.open).
+    if (source.type === 'cloud') return deps.clouds.request(source.accountId, source.serverId, 'diagnostics');
     if (source.type === 'link') return resolveLink(source.requestId);
     if (source.type === 'url') {
       const parsed = parseConsoleAddress(source.url);
@@ -152,8 +158,10 @@ export function createHandlers(deps: ApiDeps): Handlers {
 
   const handlers: Handlers = {
     'app.info': async () => ({ name: 'Porthole', version: deps.version, shell: deps.shell }),
+    ...createCloudHandlers(deps.clouds),
 
     'session.open': async ({ source }, caller) => {
+      if (source.type === 'cloud') return deps.clouds.open(source.accountId, source.serverId, caller.id);
       const resolved = { ...(await resolveSource(source)), ...addressChoices(source) };
       const displayAddress = describeTarget(resolved.target);
       const warnings = warningsFor(resolved.target, resolved.tls.allowInsecure);
@@ -191,7 +199,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
     },
 
     'session.reconnect': async ({ sessionId }, caller) => {
-      const { sessionId: id, wsUrl, request } = deps.sessions.reopen(sessionId, caller.id);
+      const { sessionId: id, wsUrl, request } = await deps.sessions.reopen(sessionId, caller.id);
       return {
         sessionId: id,
         wsUrl,

@@ -2,11 +2,13 @@
 // real Xvnc behind websockify: build a folder of profiles, restart, search, connect by clicking a
 // name, export, import on a fresh data directory — and the token is only ever in the keychain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
+import { runInKeyringSession } from '../fixtures/keyring.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { startHeaderGateway } from '../fixtures/header-gateway.js';
@@ -30,6 +32,69 @@ function filesUnder(dir: string): string[] {
     const full = path.join(dir, name);
     return statSync(full).isDirectory() ? filesUnder(full) : [full];
   });
+}
+
+/** Saves a profile through the editor. */
+async function saveProfile(page: Page, name: string, address: string, folder = ''): Promise<void> {
+  await page.getByRole('button', { name: 'New profile' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New profile' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Console URL').fill(address);
+  if (folder) await dialog.getByLabel('Folder').fill(folder);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => page.locator('#status').textContent()).toContain(`Saved “${name}”.`);
+}
+
+async function openEditor(page: Page, name: string): Promise<void> {
+  await page.locator('.tree').getByRole('button', { name: `Actions for ${name}` }).click();
+  await page.getByRole('menuitem', { name: 'Edit…' }).click();
+}
+
+function profileId(name: string): string {
+  const doc = JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8')) as { profiles: Array<{ id: string; name: string }> };
+  const p = doc.profiles.find((x) => x.name === name);
+  if (!p) throw new Error(`no profile ${name}`);
+  return p.id;
+}
+
+/** Whether the private Secret Service (reopened on the same keyring directory) holds the account. */
+async function keychainHas(account: string): Promise<boolean> {
+  const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-lookup-')), 'lookup.cjs');
+  writeFileSync(
+    script,
+    `const r = require('node:child_process').spawnSync('secret-tool', ['lookup', 'service', 'Porthole', 'username', process.argv[2]], { encoding: 'utf8', timeout: 5000 });
+process.stdout.write(JSON.stringify({ status: r.status, error: r.error ? String(r.error) : undefined, found: r.stdout.length > 0 }));`,
+  );
+  const r = await runInKeyringSession(script, [account], {}, { dir: keyringDir });
+  const out = JSON.parse(r.stdout) as { status: number | null; error?: string; found: boolean };
+  if (out.error) throw new Error(`secret-tool failed: ${out.error}`);
+  return out.found;
+}
+
+/** A TCP listener that records every byte sent to it and answers 404: "the new host". */
+async function startRecorder(): Promise<{ port: number; received(): string; stop(): Promise<void> }> {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (Buffer.concat(chunks).includes('\r\n\r\n')) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    received: () => Buffer.concat(chunks).toString('latin1'),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 async function open(server: PortholeServer): Promise<Page> {
@@ -104,11 +169,33 @@ describe('profiles, end to end with the OS keychain', () => {
     });
   });
 
-  it('duplicates and deletes (after confirmation)', async () => {
+  it('duplicates (and says so) from the actions menu, deletes from the context menu, and undoes the delete', async () => {
     await withPorthole(dataDir, async (page) => {
-      await page.getByRole('button', { name: 'Duplicate Lab console' }).click();
+      await page.getByRole('button', { name: 'Actions for Lab console' }).click();
+      await page.getByRole('menuitem', { name: 'Duplicate' }).click();
+      await expect.poll(() => page.locator('#status').textContent()).toContain('Duplicated “Lab console” as “Lab console (copy)”, with its saved secrets.');
       await expect.poll(() => page.getByRole('button', { name: 'Lab console (copy)', exact: true }).count()).toBe(1);
-      await page.getByRole('button', { name: 'Delete Lab console (copy)' }).click();
+      // The copy's name has the focus, so the keyboard can go on from there.
+      await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Lab console (copy)');
+
+      // The context menu, from the keyboard: Shift+F10 on the focused name, then arrows.
+      await page.keyboard.press('Shift+F10');
+      await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.getAttribute("role")')).toBe('menuitem');
+      await page.keyboard.press('End');
+      await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Delete');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByRole('button', { name: 'Lab console (copy)', exact: true }).count()).toBe(0);
+      await expect.poll(() => page.locator('.undo-bar').textContent()).toContain('Deleted “Lab console (copy)”');
+      await saveScreenshot(page, 'profiles-deleted-undo');
+      await page.locator('.undo-bar').getByRole('button', { name: 'Undo' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Lab console (copy)', exact: true }).count()).toBe(1);
+      // Undo brought its token back too: it connects.
+      await page.getByRole('button', { name: 'Lab console (copy)', exact: true }).click();
+      await waitForConsoleColour(page, ROOT_RGB);
+
+      // A right click on the row opens the same menu.
+      await page.locator('.tree li.profile', { hasText: 'Lab console (copy)' }).click({ button: 'right' });
+      await page.getByRole('menuitem', { name: 'Delete' }).click();
       await expect.poll(() => page.getByRole('button', { name: 'Lab console (copy)', exact: true }).count()).toBe(0);
     });
   });
@@ -127,9 +214,15 @@ describe('profiles, end to end with the OS keychain', () => {
 
     const freshDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-fresh-'));
     await withPorthole(freshDir, async (page) => {
-      await page.locator('input[type=file]').setInputFiles(exportedFile);
-      await expect.poll(() => page.getByRole('status').textContent()).toContain('Imported: 2 added, 0 updated.');
+      await page.locator('input.profile-import-file').setInputFiles(exportedFile);
+      const preview = page.getByRole('dialog', { name: 'Import profiles' });
+      await expect.poll(() => preview.textContent()).toContain('Add 2');
+      await preview.getByRole('button', { name: 'Import' }).click();
+      await expect.poll(() => page.locator('#status').textContent()).toContain('Imported: 2 added, 0 updated.');
       await expect.poll(() => page.getByRole('button', { name: 'ACME db-01', exact: true }).count()).toBe(1);
+      // Imported without secrets: the list says the token is missing.
+      await expect.poll(() => page.locator('.tree li.profile', { hasText: 'ACME db-01' }).textContent()).toContain('No token');
+      await saveScreenshot(page, 'profiles-imported-missing-secret');
     });
   });
 
@@ -147,7 +240,8 @@ describe('profiles, end to end with the OS keychain', () => {
         await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
         await expect.poll(() => page.getByRole('alert').textContent()).toContain('certificate is not trusted');
 
-        await page.getByRole('button', { name: 'Test connection Self-signed lab' }).click();
+        await page.locator('.tree').getByRole('button', { name: 'Actions for Self-signed lab' }).click();
+        await page.getByRole('menuitem', { name: 'Test connection' }).click();
         const report = page.getByRole('dialog', { name: 'Connection test' });
         await expect.poll(() => report.textContent()).toContain('Server certificate');
         await saveScreenshot(page, 'profiles-certificate-review');
@@ -206,6 +300,142 @@ describe('profiles, end to end with the OS keychain', () => {
     } finally {
       await gateway.stop();
     }
+  });
+
+  it('a changed host drops the saved token: the keychain entry is gone and the new host never receives it', async () => {
+    const listener = await startRecorder();
+    try {
+      await withPorthole(dataDir, async (page) => {
+        await saveProfile(page, 'Moving VM', `http://127.0.0.1:${websockify.port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
+        await openEditor(page, 'Moving VM');
+        const dialog = page.getByRole('dialog', { name: 'Edit Moving VM' });
+        await dialog.getByLabel('Console URL').fill(`ws://127.0.0.1:${listener.port}/websockify`);
+        const notice = dialog.locator('.endpoint-change');
+        await expect.poll(() => notice.textContent()).toContain(`The saved token was saved for ws://127.0.0.1:${websockify.port}. This profile now points to ws://127.0.0.1:${listener.port}.`);
+        await saveScreenshot(page, 'profiles-endpoint-changed');
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await expect.poll(() => page.locator('#status').textContent()).toContain('its saved token was removed because the address changed');
+        await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Moving VM' }).textContent()).toContain('No token');
+      });
+      const id = profileId('Moving VM');
+      expect(await keychainHas(`${id}/token`)).toBe(false);
+
+      // After a restart, the next connect reaches the new address without any token.
+      await withPorthole(dataDir, async (page) => {
+        await page.locator('.tree').getByRole('button', { name: 'Moving VM', exact: true }).click();
+        await expect.poll(() => listener.received().length, { timeout: 10_000 }).toBeGreaterThan(0);
+        await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
+      });
+      const seen = listener.received();
+      expect(seen).toContain('GET /websockify');
+      expect(seen).not.toContain(token);
+      expect(seen).not.toMatch(/token=/i);
+    } finally {
+      await listener.stop();
+    }
+  }, 90_000);
+
+  it('"Keep" carries the saved token to the new address the user chose, and it connects there', async () => {
+    await withPorthole(dataDir, async (page) => {
+      await saveProfile(page, 'Kept VM', `http://127.0.0.1:${websockify.port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
+      await openEditor(page, 'Kept VM');
+      const dialog = page.getByRole('dialog', { name: 'Edit Kept VM' });
+      // Same websockify, reached by another name: another endpoint as far as the binding goes.
+      await dialog.getByLabel('Console URL').fill(`ws://localhost:${websockify.port}/websockify`);
+      await dialog.getByLabel(`Keep the saved token for ws://localhost:${websockify.port}`).check();
+      await saveScreenshot(page, 'profiles-endpoint-keep');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('#status').textContent()).toContain('Saved “Kept VM”.');
+      await page.locator('.tree').getByRole('button', { name: 'Kept VM', exact: true }).click();
+      await waitForConsoleColour(page, ROOT_RGB);
+    });
+    const id = profileId('Kept VM');
+    expect(await keychainHas(`${id}/token`)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8')).profiles.find((p: { id: string }) => p.id === id).secretBindings).toEqual({
+      token: `ws://localhost:${websockify.port}`,
+    });
+  }, 60_000);
+
+  it('an import that moves a profile shows old → new values and the token it drops; Undo restores both', async () => {
+    await withPorthole(dataDir, async (page) => {
+      await saveProfile(page, 'Imported VM', `http://127.0.0.1:${websockify.port}/vnc_auto.html?path=%3Ftoken%3D${token}`, 'Shipped/Here');
+      const id = profileId('Imported VM');
+      const current = JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8')).profiles.find((p: { id: string }) => p.id === id);
+      const bundle = {
+        format: 'porthole-profiles',
+        version: 1,
+        exportedAt: new Date().toISOString(),
+        profiles: [{ ...current, endpoint: { ...current.endpoint, address: 'wss://elsewhere.example.test:443/websockify' }, notes: 'moved by the import' }],
+      };
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-import-')), 'update.json');
+      writeFileSync(file, JSON.stringify(bundle));
+      await page.locator('input.profile-import-file').setInputFiles(file);
+      const preview = page.getByRole('dialog', { name: 'Import profiles' });
+      const row = (field: string) => preview.locator('tr', { has: page.locator('th', { hasText: field }) });
+      await expect.poll(() => row('Console URL').locator('.old-value').textContent()).toBe(current.endpoint.address);
+      expect(await row('Console URL').locator('.new-value').textContent()).toBe('wss://elsewhere.example.test:443/websockify');
+      expect(await row('Notes').locator('.old-value').textContent()).toBe('(none)');
+      expect(await row('Notes').locator('.new-value').textContent()).toBe('moved by the import');
+      expect(await preview.locator('.drops-secrets').textContent()).toContain('Its saved token will be removed from the keychain: the address it was saved for changes.');
+      expect(await preview.textContent()).not.toContain(token);
+      await saveScreenshot(page, 'profiles-import-update-preview');
+      await preview.getByRole('button', { name: 'Import' }).click();
+      await expect.poll(() => page.locator('#status').textContent()).toContain('Imported: 0 added, 1 updated.');
+      await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Imported VM' }).textContent()).toContain('elsewhere.example.test:443');
+      await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Imported VM' }).textContent()).toContain('No token');
+
+      await page.locator('.undo-bar').getByRole('button', { name: 'Undo' }).click();
+      await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Imported VM' }).textContent()).toContain(`127.0.0.1:${websockify.port}`);
+      await page.locator('.tree').getByRole('button', { name: 'Imported VM', exact: true }).click();
+      await waitForConsoleColour(page, ROOT_RGB);
+    });
+  });
+
+  it('a crafted import (CR LF, NUL, DEL, unicode in headers; a bad Origin) gets a clear error and Porthole keeps working', async () => {
+    await withPorthole(dataDir, async (page, server) => {
+      const crafted = [
+        { 'X-Evil': 'a\r\nX-Injected: 1' },
+        { 'X-Evil': 'nul\u0000byte' },
+        { 'X-Evil': 'del\u007f' },
+        { 'X-Evil': 'caf\u00e9' },
+        { 'Sec-WebSocket-Protocol': 'binary' },
+      ].map((headers) => ({ endpoint: { kind: 'websockify', address: 'ws://127.0.0.1:9/x', headers } }));
+      crafted.push({ endpoint: { kind: 'websockify', address: 'ws://127.0.0.1:9/x', originOverride: 'https://a.test\r\nX: 1' } as never });
+      for (const [i, extra] of crafted.entries()) {
+        const bundle = { format: 'porthole-profiles', version: 1, exportedAt: 'x', profiles: [{ id: `crafted-${i}`, name: `Crafted ${i}`, createdAt: 'x', ...extra }] };
+        const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-crafted-')), 'crafted.json');
+        writeFileSync(file, JSON.stringify(bundle));
+        await page.evaluate('document.getElementById("alert").textContent = ""');
+        await page.locator('input.profile-import-file').setInputFiles(file);
+        await expect.poll(() => page.getByRole('alert').textContent()).toContain('not a Porthole profile export');
+      }
+      await saveScreenshot(page, 'profiles-crafted-import-refused');
+      expect(server.process.exitInfo()).toBeUndefined();
+      expect(await page.getByRole('button', { name: /^Crafted/ }).count()).toBe(0);
+      // Still alive and working: a saved profile connects.
+      await page.locator('.tree').getByRole('button', { name: 'Lab console', exact: true }).click();
+      await waitForConsoleColour(page, ROOT_RGB);
+    });
+  });
+
+  it('opening a profile with the keyboard keeps the focus (never dropped to the page body)', async () => {
+    await withPorthole(dataDir, async (page) => {
+      await page.getByLabel('Sort by').selectOption('last-used');
+      await page.locator('.tree').getByRole('button', { name: 'Kept VM', exact: true }).focus();
+      await page.keyboard.press('Enter');
+      await waitForConsoleColour(page, ROOT_RGB);
+      // The list redraws after connecting ("last used" order); whatever has the focus, it is not the body.
+      await page.waitForTimeout(500);
+      const active = await page.evaluate('document.activeElement === null || document.activeElement === document.body ? "body" : document.activeElement.tagName');
+      expect(active).not.toBe('body');
+      // "Last used" puts the profile just opened first.
+      await expect.poll(() => page.locator('.tree > li.profile .profile-name').first().textContent()).toBe('Kept VM');
+      await page.getByLabel('Sort by').selectOption('name');
+      await page.getByLabel('Search profiles').fill('');
+      await page.setViewportSize({ width: 1200, height: 800 });
+      await page.locator('.tree li.profile', { hasText: 'Kept VM' }).hover();
+      await saveScreenshot(page, 'profiles-list');
+    });
   });
 
   it('never wrote the token to the data directory, the logs or the export', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProfileSummary } from '../../app/profile.js';
-import { folderTree, matchesSearch, recentProfiles } from '../../renderer/views/profiles/profile-filter.js';
+import { compareProfiles, folderTree, matchesSearch, recentProfiles } from '../../renderer/views/profiles/profile-filter.js';
 
 function profile(name: string, folder: string, extra: Partial<ProfileSummary> = {}): ProfileSummary {
   return {
@@ -23,7 +23,7 @@ const all = [
   profile('Web 01', 'Customers/ACME', { tags: ['prod'], lastUsedAt: '2026-11-01T00:00:00Z' }),
   profile('DB 01', 'Customers/ACME', { lastUsedAt: '2026-11-02T00:00:00Z' }),
   profile('Router', 'Customers/Globex'),
-  profile('Lab', ''),
+  profile('Lab', '', { notes: 'Ask Maria before rebooting (rack 14)' }),
 ];
 
 describe('profile list logic', () => {
@@ -33,6 +33,18 @@ describe('profile list logic', () => {
     expect(all.filter((p) => matchesSearch(p, 'router.example')).map((p) => p.name)).toEqual(['Router']);
     expect(all.filter((p) => matchesSearch(p, 'acme router'))).toEqual([]);
     expect(all.filter((p) => matchesSearch(p, '  '))).toHaveLength(4);
+  });
+
+  it('searches notes too', () => {
+    expect(all.filter((p) => matchesSearch(p, 'maria rack')).map((p) => p.name)).toEqual(['Lab']);
+  });
+
+  it('sorts a folder by last used (never used last), or by name', () => {
+    const acme = folderTree(all, 'last-used').folders[0]!.folders[0]!;
+    expect(acme.profiles.map((p) => p.name)).toEqual(['DB 01', 'Web 01']);
+    const names = [...all].sort(compareProfiles('last-used')).map((p) => p.name);
+    expect(names).toEqual(['DB 01', 'Web 01', 'Lab', 'Router']);
+    expect([...all].sort(compareProfiles('name')).map((p) => p.name)).toEqual(['DB 01', 'Lab', 'Router', 'Web 01']);
   });
 
   it('lists recent profiles newest first, only those used', () => {

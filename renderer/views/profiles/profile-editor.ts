@@ -1,6 +1,12 @@
-// The profile editor: a modal form. Secrets typed here go to main once, on Save, and from there
-// to the keychain; the form never shows a saved secret back, only whether one is saved.
+// The profile editor, on the shared dialog (renderer/ui/modal.ts). Secrets typed here go to main
+// once, on Save, and from there to the keychain; the editor never shows a saved secret back, only
+// whether one is saved. When the Console URL moves to another endpoint (scheme, host or port), it
+// says which saved secrets were saved for the old endpoint and that Save removes them, unless they
+// are entered again or the user ticks "Keep" (main checks that choice against its own binding).
 import type { ProfileInput, ProfileSummary } from '../../../app/profile.js';
+import { endpointOf } from '../../../app/secret-binding.js';
+import { button, el, field } from '../../ui/dom.js';
+import { Modal } from '../../ui/modal.js';
 
 export interface EditorValues {
   name?: string;
@@ -8,42 +14,25 @@ export interface EditorValues {
   folder?: string;
 }
 
-function field(label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, hint?: string): HTMLElement {
-  const wrap = document.createElement('label');
-  wrap.className = 'field';
-  const text = document.createElement('span');
-  text.textContent = label;
-  wrap.append(text, input);
-  if (hint) {
-    const small = document.createElement('small');
-    small.textContent = hint;
-    wrap.append(small);
-  }
-  return wrap;
+function input(type: string, value = ''): HTMLInputElement {
+  const node = el('input', { type, spellcheck: 'false', autocomplete: 'off' });
+  node.value = value;
+  return node;
 }
 
-function input(type: string, value = ''): HTMLInputElement {
-  const el = document.createElement('input');
-  el.type = type;
-  el.value = value;
-  el.spellcheck = false;
-  el.autocomplete = 'off';
-  return el;
+function textarea(value = '', placeholder = ''): HTMLTextAreaElement {
+  const node = el('textarea', { spellcheck: 'false', ...(placeholder ? { placeholder } : {}) });
+  node.value = value;
+  return node;
 }
 
 function select(options: Array<[string, string]>, value: string): HTMLSelectElement {
-  const el = document.createElement('select');
-  for (const [v, label] of options) {
-    const o = document.createElement('option');
-    o.value = v;
-    o.textContent = label;
-    el.append(o);
-  }
-  el.value = value;
-  return el;
+  const node = el('select', {}, ...options.map(([v, label]) => el('option', { value: v }, label)));
+  node.value = value;
+  return node;
 }
 
-/** "Name: value" lines → a header map (names are checked by main). */
+/** "Name: value" lines → a header map (names and values are checked by main). */
 export function parseHeaderLines(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -58,18 +47,30 @@ function secretHint(profile: ProfileSummary | undefined, slot: string): string {
   const status = profile?.secretStatus[slot];
   if (status === 'saved') return 'Saved in the keychain. Leave empty to keep it.';
   if (status === 'memory-only') return 'Kept in memory only (not saved): the keychain was unavailable.';
+  if (status === 'missing') return 'Missing: this profile needs it (imported without secrets, or its address changed). Enter it to save it.';
+  if (status === 'unavailable') return 'Saved, but the keychain cannot be reached right now.';
   return 'Stored in the OS keychain, never in the profile file.';
+}
+
+const SLOT_TEXT: Record<string, string> = { token: 'token', password: 'password', username: 'user name' };
+const slotText = (slot: string): string => SLOT_TEXT[slot] ?? `${slot.slice('header:'.length)} header`;
+
+/** The saved secrets of a profile, grouped by the endpoint they were saved for. */
+function savedSecretsByEndpoint(profile: ProfileSummary | undefined): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  if (!profile) return groups;
+  for (const [slot, state] of Object.entries(profile.secretStatus)) {
+    if (state !== 'saved' && state !== 'memory-only' && state !== 'unavailable') continue;
+    const bound = profile.secretBindings?.[slot] ?? endpointOf(profile.endpoint.address);
+    if (bound === undefined) continue;
+    groups.set(bound, [...(groups.get(bound) ?? []), slot]);
+  }
+  return groups;
 }
 
 /** Opens the editor; resolves with what to save, or undefined when cancelled. */
 export function editProfile(host: HTMLElement, profile: ProfileSummary | undefined, initial: EditorValues = {}): Promise<ProfileInput | undefined> {
-  const dialog = document.createElement('dialog');
-  dialog.className = 'editor';
-  dialog.setAttribute('aria-label', profile ? `Edit ${profile.name}` : 'New profile');
-  const form = document.createElement('form');
-  form.method = 'dialog';
-  const heading = document.createElement('h2');
-  heading.textContent = profile ? `Edit ${profile.name}` : 'New profile';
+  const modal = new Modal(host, profile ? `Edit ${profile.name}` : 'New profile', 'editor');
 
   const name = input('text', profile?.name ?? initial.name ?? '');
   name.required = true;
@@ -79,11 +80,8 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   const password = input('password');
   const folder = input('text', profile?.folder ?? initial.folder ?? '');
   const tags = input('text', profile?.tags.join(', ') ?? '');
-  const notes = document.createElement('textarea');
-  notes.value = profile?.notes ?? '';
-  const ca = document.createElement('textarea');
-  ca.value = profile?.tls.caPem ?? '';
-  ca.placeholder = '-----BEGIN CERTIFICATE-----';
+  const notes = textarea(profile?.notes ?? '');
+  const ca = textarea(profile?.tls.caPem ?? '', '-----BEGIN CERTIFICATE-----');
   const insecure = input('checkbox');
   insecure.checked = profile?.tls.allowInsecure ?? false;
   const display = profile?.display;
@@ -99,10 +97,6 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   viewOnly.checked = display?.viewOnly ?? false;
   const shared = input('checkbox');
   shared.checked = display?.shared ?? true;
-  const copyClipboard = input('checkbox');
-  copyClipboard.checked = display?.copyClipboard ?? false;
-  const copyClipboardField = field('Copy the remote clipboard to this computer automatically', copyClipboard, 'Off unless chosen here: a remote machine could otherwise put a command on your clipboard for you to paste.');
-  copyClipboardField.classList.add('checkbox');
   const quality = input('number', String(display?.quality ?? 6));
   quality.min = '0';
   quality.max = '9';
@@ -113,33 +107,47 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   tokenCookie.checked = profile?.endpoint.tokenIn === 'cookie';
   const origin = input('text', profile?.endpoint.originOverride ?? '');
   origin.placeholder = 'none (Nova expects none)';
-  const headers = document.createElement('textarea');
-  headers.value = Object.entries(profile?.endpoint.headers ?? {})
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n');
-  headers.placeholder = 'Name: value (one per line)';
-  const secretHeaders = document.createElement('textarea');
-  secretHeaders.placeholder = 'Authorization: PVEAPIToken=user@pam!id=…';
+  const headers = textarea(
+    Object.entries(profile?.endpoint.headers ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+    'Name: value (one per line)',
+  );
+  const secretHeaders = textarea('', 'Authorization: PVEAPIToken=user@pam!id=…');
   const savedSecretHeaders = profile?.endpoint.secretHeaders ?? [];
 
-  const check = (label: string, box: HTMLInputElement): HTMLElement => {
-    const f = field(label, box);
-    f.classList.add('checkbox');
-    return f;
+  // The endpoint-change notice: shown while the Console URL points elsewhere than saved secrets were saved for.
+  const keep = input('checkbox');
+  const keepField = field('Keep the saved secrets for the new address', keep);
+  const moveText = el('p', { className: 'move-text' });
+  const moveNotice = el('div', { className: 'endpoint-change', 'aria-live': 'polite', hidden: true }, moveText, keepField);
+  const saved = savedSecretsByEndpoint(profile);
+  let move: { from: string; to: string } | undefined;
+  const updateMove = (): void => {
+    const to = endpointOf(address.value.trim());
+    const entry = [...saved.entries()].find(([from]) => to !== undefined && from !== to);
+    const next = entry && to ? { from: entry[0], to } : undefined;
+    if (next?.from !== move?.from || next?.to !== move?.to) keep.checked = false;
+    move = next;
+    moveNotice.hidden = move === undefined;
+    if (!entry || !move) return;
+    const what = entry[1].map(slotText).join(', ');
+    moveText.textContent = `The saved ${what} ${entry[1].length > 1 ? 'were' : 'was'} saved for ${move.from}. This profile now points to ${move.to}. Saving removes ${entry[1].length > 1 ? 'them' : 'it'} from the keychain, unless you enter ${entry[1].length > 1 ? 'them' : 'it'} again below or keep ${entry[1].length > 1 ? 'them' : 'it'}.`;
+    keep.nextElementSibling!.textContent = `Keep the saved ${what} for ${move.to}`;
   };
-  const advanced = document.createElement('details');
-  const summary = document.createElement('summary');
-  summary.textContent = 'Display, headers and TLS';
-  advanced.append(
-    summary,
+  address.addEventListener('input', updateMove);
+
+  const advanced = el(
+    'details',
+    {},
+    el('summary', {}, 'Display, headers and TLS'),
     field('Scaling', scaling),
-    check('View only', viewOnly),
-    check('Share the desktop with other viewers', shared),
-    copyClipboardField,
+    field('View only', viewOnly),
+    field('Share the desktop with other viewers', shared),
     field('Quality (0–9)', quality),
     field('Compression (0–9)', compression),
-    check('Send the token as a cookie (older Nova consoles)', tokenCookie),
-    field('Origin header', origin, 'Only for gateways that demand one.'),
+    field('Send the token as a cookie (older Nova consoles)', tokenCookie),
+    field('Origin header', origin, 'Only for gateways that demand one, e.g. https://console.example.com'),
     field('Extra headers', headers, 'Not secret; stored in the profile.'),
     field(
       'Secret headers',
@@ -148,84 +156,87 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
         ? `Saved in the keychain: ${savedSecretHeaders.join(', ')}. Lines here replace those names; "Name:" alone removes one.`
         : 'Stored in the OS keychain (e.g. a Proxmox API token).',
     ),
+    field('CA certificate (PEM)', ca),
+    field('Allow insecure TLS (no certificate checks)', insecure),
   );
 
-  const save = document.createElement('button');
-  save.type = 'submit';
-  save.value = 'save';
-  save.textContent = 'Save';
-  const cancel = document.createElement('button');
-  cancel.type = 'button';
-  cancel.textContent = 'Cancel';
-  const buttons = document.createElement('div');
-  buttons.className = 'buttons';
-  buttons.append(cancel, save);
-
-  advanced.append(field('CA certificate (PEM)', ca), check('Allow insecure TLS (no certificate checks)', insecure));
-  form.append(
-    heading,
+  modal.body.append(
     field('Name', name),
     field('Console URL', address, 'A token inside the URL is moved to the keychain.'),
+    moveNotice,
     field('Token', token, secretHint(profile, 'token')),
     field('Password', password, secretHint(profile, 'password')),
     field('Folder', folder, 'Nested folders with "/", e.g. Customers/ACME'),
     field('Tags', tags, 'Separated by commas'),
     field('Notes', notes),
     advanced,
-    buttons,
   );
-  dialog.append(form);
-  host.append(dialog);
-  dialog.showModal();
+
+  const values = (): ProfileInput => ({
+    ...(profile ? { id: profile.id } : {}),
+    name: name.value.trim(),
+    address: address.value.trim(),
+    folder: folder.value
+      .split('/')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .join('/'),
+    tags: tags.value
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+    headers: parseHeaderLines(headers.value),
+    tokenIn: tokenCookie.checked ? 'cookie' : 'query',
+    ...(origin.value.trim() ? { originOverride: origin.value.trim() } : {}),
+    notes: notes.value,
+    ...(profile ? { kind: profile.endpoint.kind } : {}),
+    tls: {
+      allowInsecure: insecure.checked,
+      ...(ca.value.trim() ? { caPem: ca.value.trim() } : {}),
+      // A trusted (pinned) certificate stays trusted until the URL changes.
+      ...(profile?.tls.pinSha256 && address.value.trim() === profile.endpoint.address ? { pinSha256: profile.tls.pinSha256 } : {}),
+    },
+    display: {
+      scaling: scaling.value as 'fit' | 'actual' | 'remote',
+      viewOnly: viewOnly.checked,
+      shared: shared.checked,
+      quality: Math.min(9, Math.max(0, Math.round(Number(quality.value) || 0))),
+      compression: Math.min(9, Math.max(0, Math.round(Number(compression.value) || 0))),
+    },
+    secrets: {
+      ...(token.value ? { token: token.value } : {}),
+      ...(password.value ? { password: password.value } : {}),
+      ...(secretHeaders.value.trim()
+        ? { headers: Object.fromEntries(Object.entries(parseHeaderLines(secretHeaders.value)).map(([k, v]) => [k, v === '' ? null : v])) }
+        : {}),
+    },
+    ...(move && keep.checked ? { keepSecrets: move } : {}),
+  });
 
   return new Promise((resolve) => {
-    cancel.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => {
-      const values: ProfileInput | undefined =
-        dialog.returnValue === 'save'
-          ? {
-              ...(profile ? { id: profile.id } : {}),
-              name: name.value.trim(),
-              address: address.value.trim(),
-              folder: folder.value
-                .split('/')
-                .map((p) => p.trim())
-                .filter(Boolean)
-                .join('/'),
-              tags: tags.value
-                .split(',')
-                .map((t) => t.trim())
-                .filter(Boolean),
-              headers: parseHeaderLines(headers.value),
-              tokenIn: tokenCookie.checked ? 'cookie' : 'query',
-              ...(origin.value.trim() ? { originOverride: origin.value.trim() } : {}),
-              notes: notes.value,
-              ...(profile ? { kind: profile.endpoint.kind } : {}),
-              tls: {
-                allowInsecure: insecure.checked,
-                ...(ca.value.trim() ? { caPem: ca.value.trim() } : {}),
-                // A trusted (pinned) certificate stays trusted until the URL changes.
-                ...(profile?.tls.pinSha256 && address.value.trim() === profile.endpoint.address ? { pinSha256: profile.tls.pinSha256 } : {}),
-              },
-              display: {
-                scaling: scaling.value as 'fit' | 'actual' | 'remote',
-                viewOnly: viewOnly.checked,
-                shared: shared.checked,
-                copyClipboard: copyClipboard.checked,
-                quality: Math.min(9, Math.max(0, Math.round(Number(quality.value) || 0))),
-                compression: Math.min(9, Math.max(0, Math.round(Number(compression.value) || 0))),
-              },
-              secrets: {
-                ...(token.value ? { token: token.value } : {}),
-                ...(password.value ? { password: password.value } : {}),
-                ...(secretHeaders.value.trim()
-                  ? { headers: Object.fromEntries(Object.entries(parseHeaderLines(secretHeaders.value)).map(([k, v]) => [k, v === '' ? null : v])) }
-                  : {}),
-              },
-            }
-          : undefined;
-      dialog.remove();
-      resolve(values);
+    let result: ProfileInput | undefined;
+    const save = (): void => {
+      for (const required of [name, address]) {
+        if (required.value.trim()) continue;
+        required.setAttribute('aria-invalid', 'true');
+        required.focus();
+        return;
+      }
+      result = values();
+      modal.close();
+    };
+    modal.footer.append(button('Cancel', {}, () => modal.close()), button('Save', { className: 'primary' }, save));
+    // Enter in a one-line field saves, as a form would.
+    modal.body.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target instanceof HTMLInputElement && e.target.type !== 'checkbox') {
+        e.preventDefault();
+        save();
+      }
     });
+    modal.dialog.addEventListener('close', () => {
+      modal.dialog.remove();
+      resolve(result);
+    });
+    modal.show(name);
   });
 }

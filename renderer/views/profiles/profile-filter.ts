@@ -1,11 +1,11 @@
 // Pure helpers for the profile list: search, recent, and the folder tree. No DOM here.
 import type { ProfileSummary } from '../../../app/profile.js';
 
-/** Matches name, address, tags and folder, case-insensitively; every word must match somewhere. */
+/** Matches name, address, tags, folder and notes, case-insensitively; every word must match somewhere. */
 export function matchesSearch(profile: ProfileSummary, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const haystack = [profile.name, profile.endpoint.address, profile.folder, ...profile.tags].join('\n').toLowerCase();
+  const haystack = [profile.name, profile.endpoint.address, profile.folder, ...profile.tags, profile.notes].join('\n').toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
@@ -23,8 +23,17 @@ export interface FolderNode {
   profiles: ProfileSummary[];
 }
 
-/** Builds the nested folder tree ("Customers/ACME" → Customers ▸ ACME), sorted by name. */
-export function folderTree(profiles: readonly ProfileSummary[]): FolderNode {
+export type SortOrder = 'name' | 'last-used';
+
+/** By name (locale order), or most recently used first (never used last, then by name). */
+export function compareProfiles(order: SortOrder): (a: ProfileSummary, b: ProfileSummary) => number {
+  const byName = (a: ProfileSummary, b: ProfileSummary): number => a.name.localeCompare(b.name);
+  if (order === 'name') return byName;
+  return (a, b) => (b.lastUsedAt ?? '').localeCompare(a.lastUsedAt ?? '') || byName(a, b);
+}
+
+/** Builds the nested folder tree ("Customers/ACME" → Customers ▸ ACME): folders by name, profiles in `order`. */
+export function folderTree(profiles: readonly ProfileSummary[], order: SortOrder = 'name'): FolderNode {
   const root: FolderNode = { name: '', path: '', folders: [], profiles: [] };
   for (const profile of profiles) {
     let node = root;
@@ -40,7 +49,7 @@ export function folderTree(profiles: readonly ProfileSummary[]): FolderNode {
   }
   const sort = (node: FolderNode): void => {
     node.folders.sort((a, b) => a.name.localeCompare(b.name));
-    node.profiles.sort((a, b) => a.name.localeCompare(b.name));
+    node.profiles.sort(compareProfiles(order));
     node.folders.forEach(sort);
   };
   sort(root);

@@ -1,11 +1,17 @@
-// The profiles sidebar: search, recent, folders; click a name to connect; edit, duplicate, delete;
-// export and import. Every change goes through main, which keeps secrets in the keychain.
+// The profiles sidebar: search (name, address, folder, tags, notes), sort (name or last used),
+// Recent, folders; compact rows (profile-row.ts) whose name connects and whose actions sit in a
+// menu; export and import with a preview; Undo after Delete and Import. Every change goes through
+// main, which keeps secrets in the keychain. Redrawing the list keeps the keyboard focus where it was.
 import type { PortholeApi, SessionSource } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
-import type { ProfileSummary } from '../../../app/profile.js';
+import type { ExportBundle, ProfileSummary } from '../../../app/profile.js';
+import { button, el, field } from '../../ui/dom.js';
 import { showDiagnostics } from '../diagnostics-dialog.js';
+import { confirmImport } from './import-dialog.js';
 import { editProfile, type EditorValues } from './profile-editor.js';
-import { folderTree, matchesSearch, recentProfiles, type FolderNode } from './profile-filter.js';
+import { folderTree, matchesSearch, recentProfiles, type FolderNode, type SortOrder } from './profile-filter.js';
+import { focusKey, profileRow, type RowActions } from './profile-row.js';
+import { UndoBar } from './undo-bar.js';
 
 export interface ProfilesPanelDeps {
   api: PortholeApi;
@@ -14,54 +20,69 @@ export interface ProfilesPanelDeps {
   setStatus(text: string): void;
 }
 
-function button(text: string, label: string, onClick: () => void, className = ''): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = text;
-  b.setAttribute('aria-label', label);
-  if (className) b.className = className;
-  b.addEventListener('click', onClick);
-  return b;
+const SORT_KEY = 'porthole.profiles.sort';
+
+function storedSort(): SortOrder {
+  try {
+    return localStorage.getItem(SORT_KEY) === 'last-used' ? 'last-used' : 'name';
+  } catch {
+    return 'name';
+  }
 }
+
+const SLOT_TEXT: Record<string, string> = { token: 'token', password: 'password', username: 'user name' };
+const slotText = (slot: string): string => SLOT_TEXT[slot] ?? `${slot.slice('header:'.length)} header`;
 
 export class ProfilesPanel {
   private profiles: ProfileSummary[] = [];
   private readonly search: HTMLInputElement;
+  private readonly sort: HTMLSelectElement;
   private readonly list: HTMLElement;
+  private readonly undoBar = new UndoBar();
+  private readonly rowActions: RowActions;
 
   constructor(
     root: HTMLElement,
     private readonly deps: ProfilesPanelDeps,
   ) {
-    const heading = document.createElement('h2');
-    heading.textContent = 'Profiles';
-    const searchLabel = document.createElement('label');
-    searchLabel.className = 'field';
-    const searchText = document.createElement('span');
-    searchText.textContent = 'Search profiles';
-    this.search = document.createElement('input');
-    this.search.type = 'search';
+    this.search = el('input', { type: 'search' });
     this.search.addEventListener('input', () => this.render());
-    searchLabel.append(searchText, this.search);
+    this.sort = el('select', {}, el('option', { value: 'name' }, 'Name'), el('option', { value: 'last-used' }, 'Last used'));
+    this.sort.value = storedSort();
+    this.sort.addEventListener('change', () => {
+      try {
+        localStorage.setItem(SORT_KEY, this.sort.value);
+      } catch {
+        // Not remembered; the choice still applies now.
+      }
+      this.render();
+    });
 
-    const actions = document.createElement('div');
-    actions.className = 'profile-actions';
-    const importInput = document.createElement('input');
-    importInput.type = 'file';
-    importInput.accept = 'application/json,.json';
-    importInput.hidden = true;
+    const importInput = el('input', { type: 'file', accept: 'application/json,.json', hidden: true, className: 'profile-import-file' });
     importInput.addEventListener('change', () => void this.importFile(importInput));
-    actions.append(
-      button('New profile', 'New profile', () => void this.edit(undefined)),
-      button('Export', 'Export profiles', () => void this.exportAll()),
-      button('Import', 'Import profiles', () => importInput.click()),
+    const actions = el(
+      'div',
+      { className: 'profile-actions' },
+      button('New profile', {}, () => void this.edit(undefined)),
+      button('Export', { 'aria-label': 'Export profiles' }, () => void this.exportProfiles(this.profiles.filter((p) => matchesSearch(p, this.search.value)))),
+      button('Import', { 'aria-label': 'Import profiles' }, () => importInput.click()),
       importInput,
     );
 
-    this.list = document.createElement('nav');
-    this.list.className = 'profile-list';
-    this.list.setAttribute('aria-label', 'Saved profiles');
-    root.replaceChildren(heading, searchLabel, actions, this.list);
+    this.list = el('nav', { className: 'profile-list', 'aria-label': 'Saved profiles' });
+    this.rowActions = {
+      connect: (p) => void this.connect(p),
+      test: (p) => void this.test(p),
+      edit: (p) => void this.edit(p),
+      duplicate: (p) => void this.duplicate(p),
+      exportOne: (p) => void this.exportProfiles([p]),
+      remove: (p) => void this.remove(p),
+    };
+    const searchField = field('Search profiles', this.search, undefined);
+    searchField.classList.add('profile-search');
+    const sortField = field('Sort by', this.sort);
+    sortField.classList.add('profile-sort');
+    root.replaceChildren(el('h2', {}, 'Profiles'), searchField, sortField, actions, this.undoBar.element, this.list);
   }
 
   async refresh(): Promise<void> {
@@ -77,75 +98,48 @@ export class ProfilesPanel {
     await this.edit(undefined, initial);
   }
 
-  private render(): void {
+  /** Redraws the list; a control that had the focus gets it back (same profile, same place), or its neighbour. */
+  private render(focusProfileId?: string): void {
+    const active = document.activeElement;
+    const hadFocus = active instanceof HTMLElement && this.list.contains(active);
+    const key = hadFocus ? active.closest<HTMLElement>('[data-focus-key]')?.dataset.focusKey : undefined;
+    const position = hadFocus ? [...this.list.querySelectorAll('[data-focus-key]')].indexOf(active) : -1;
+
     const query = this.search.value;
+    const order = this.sort.value === 'last-used' ? 'last-used' : 'name';
     const shown = this.profiles.filter((p) => matchesSearch(p, query));
     const parts: HTMLElement[] = [];
-    const recent = query ? [] : recentProfiles(shown);
+    const recent = query || order === 'last-used' ? [] : recentProfiles(shown);
     if (recent.length) parts.push(this.section('Recent', recent));
-    parts.push(this.folder(folderTree(shown), 0));
-    if (shown.length === 0) {
-      const empty = document.createElement('p');
-      empty.className = 'empty';
-      empty.textContent = this.profiles.length ? 'No profile matches.' : 'No saved profiles yet.';
-      parts.push(empty);
-    }
+    parts.push(this.folder(folderTree(shown, order), 0));
+    if (shown.length === 0) parts.push(el('p', { className: 'empty' }, this.profiles.length ? 'No profile matches.' : 'No saved profiles yet.'));
     this.list.replaceChildren(...parts);
+
+    const target = focusProfileId ? focusKey('tree', focusProfileId, 'open') : key;
+    if (!target && !hadFocus) return;
+    const controls = [...this.list.querySelectorAll<HTMLElement>('[data-focus-key]')];
+    const again = controls.find((c) => c.dataset.focusKey === target) ?? (hadFocus ? controls[Math.min(Math.max(position, 0), controls.length - 1)] : undefined);
+    (again ?? this.search).focus();
   }
 
   private section(title: string, profiles: ProfileSummary[]): HTMLElement {
-    const wrap = document.createElement('section');
-    wrap.className = 'recent';
-    const h = document.createElement('h3');
-    h.textContent = title;
-    const ul = document.createElement('ul');
-    ul.append(...profiles.map((p) => this.item(p, false)));
-    wrap.append(h, ul);
-    return wrap;
+    return el('section', { className: 'recent' }, el('h3', {}, title), el('ul', {}, ...profiles.map((p) => profileRow(p, 'recent', this.rowActions))));
   }
 
   private folder(node: FolderNode, depth: number): HTMLElement {
-    const ul = document.createElement('ul');
+    const ul = el('ul', depth === 0 ? { className: 'tree' } : {});
     for (const child of node.folders) {
-      const li = document.createElement('li');
-      const details = document.createElement('details');
-      details.open = true;
-      const summary = document.createElement('summary');
-      summary.textContent = child.name;
-      details.append(summary, this.folder(child, depth + 1));
-      li.append(details);
-      ul.append(li);
+      const details = el('details', { open: true }, el('summary', {}, child.name), this.folder(child, depth + 1));
+      ul.append(el('li', {}, details));
     }
-    ul.append(...node.profiles.map((p) => this.item(p, true)));
-    if (depth === 0) ul.className = 'tree';
+    ul.append(...node.profiles.map((p) => profileRow(p, 'tree', this.rowActions)));
     return ul;
   }
 
-  private item(profile: ProfileSummary, withActions: boolean): HTMLLIElement {
-    const li = document.createElement('li');
-    li.className = 'profile';
-    // After connecting, refresh so "Recent" shows it.
-    const connect = button(profile.name, profile.name, () => void this.deps.connect({ type: 'profile', profileId: profile.id }).then(() => this.refresh()), 'profile-name');
-    connect.title = profile.endpoint.address;
-    li.append(connect);
-    if (profile.tls.allowInsecure) {
-      const badge = document.createElement('span');
-      badge.className = 'badge insecure';
-      badge.textContent = 'TLS checks off';
-      li.append(badge);
-    }
-    if (withActions) {
-      const actions = document.createElement('div');
-      actions.className = 'actions';
-      actions.append(
-        button('Test', `Test connection ${profile.name}`, () => void this.test(profile), 'small'),
-        button('Edit', `Edit ${profile.name}`, () => void this.edit(profile), 'small'),
-        button('Duplicate', `Duplicate ${profile.name}`, () => void this.duplicate(profile), 'small'),
-        button('Delete', `Delete ${profile.name}`, () => void this.remove(profile), 'small'),
-      );
-      li.append(actions);
-    }
-    return li;
+  private async connect(profile: ProfileSummary): Promise<void> {
+    await this.deps.connect({ type: 'profile', profileId: profile.id });
+    // So "Recent" and "Last used" show it; focus stays where the connect left it.
+    await this.refresh();
   }
 
   private async edit(profile: ProfileSummary | undefined, initial?: EditorValues): Promise<void> {
@@ -153,12 +147,11 @@ export class ProfilesPanel {
     if (!input) return;
     const saved = await this.deps.api.call('profiles.save', { profile: input });
     if (!saved.ok) return this.deps.showError(saved.error);
-    const notSaved = saved.value.warnings.includes('secret-not-saved');
-    this.deps.setStatus(
-      notSaved
-        ? `Saved “${saved.value.profile.name}”, but its secret is kept in memory only: the keychain was unavailable.`
-        : `Saved “${saved.value.profile.name}”.`,
-    );
+    const { profile: stored, warnings, droppedSecrets = [] } = saved.value;
+    const notes = [];
+    if (warnings.includes('secret-not-saved')) notes.push('its secret is kept in memory only: the keychain was unavailable');
+    if (droppedSecrets.length) notes.push(`its saved ${droppedSecrets.map(slotText).join(', ')} ${droppedSecrets.length > 1 ? 'were' : 'was'} removed because the address changed`);
+    this.deps.setStatus(notes.length ? `Saved “${stored.name}”, but ${notes.join('; ')}.` : `Saved “${stored.name}”.`);
     await this.refresh();
   }
 
@@ -169,27 +162,33 @@ export class ProfilesPanel {
   private async duplicate(profile: ProfileSummary): Promise<void> {
     const result = await this.deps.api.call('profiles.duplicate', { profileId: profile.id });
     if (!result.ok) return this.deps.showError(result.error);
+    const copy = result.value.profile;
+    const secrets = Object.values(copy.secretStatus).filter((s) => s === 'saved' || s === 'memory-only').length;
+    this.deps.setStatus(`Duplicated “${profile.name}” as “${copy.name}”${secrets ? ', with its saved secrets' : ''}. Edit the copy to change it.`);
     await this.refresh();
+    this.render(copy.id);
   }
 
   private async remove(profile: ProfileSummary): Promise<void> {
-    if (!window.confirm(`Delete the profile “${profile.name}” and its saved secrets from the keychain?`)) return;
     const result = await this.deps.api.call('profiles.delete', { profileId: profile.id });
     if (!result.ok) return this.deps.showError(result.error);
-    this.deps.setStatus(`Deleted “${profile.name}”.`);
+    const token = result.value.undoToken;
+    this.undoBar.show(`Deleted “${profile.name}” and its saved secrets.`, token ? () => this.undo(token, profile.id) : undefined);
     await this.refresh();
   }
 
-  private async exportAll(): Promise<void> {
-    const ids = this.profiles.filter((p) => matchesSearch(p, this.search.value)).map((p) => p.id);
-    const result = await this.deps.api.call('profiles.export', { profileIds: ids });
+  private async undo(undoToken: string, focusId?: string): Promise<void> {
+    const result = await this.deps.api.call('profiles.undo', { undoToken });
     if (!result.ok) return this.deps.showError(result.error);
-    const blob = new Blob([JSON.stringify(result.value, null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = 'porthole-profiles.json';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    this.deps.setStatus(`Undone: ${result.value.restored} profile(s) back as they were.`);
+    await this.refresh();
+    if (focusId) this.render(focusId);
+  }
+
+  private async exportProfiles(chosen: readonly ProfileSummary[]): Promise<void> {
+    const result = await this.deps.api.call('profiles.export', { profileIds: chosen.map((p) => p.id) });
+    if (!result.ok) return this.deps.showError(result.error);
+    download(result.value, chosen.length === 1 && chosen[0] ? `porthole-${chosen[0].name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json` : 'porthole-profiles.json');
     this.deps.setStatus(`Exported ${result.value.profiles.length} profile(s), without secrets.`);
   }
 
@@ -206,20 +205,23 @@ export class ProfilesPanel {
     }
     const preview = await this.deps.api.call('profiles.importPreview', { bundle });
     if (!preview.ok) return this.deps.showError(preview.error);
-    const { add, update, unchanged } = preview.value;
-    const lines = [
-      `Add ${add.length}: ${add.map((p) => p.name).join(', ') || '—'}`,
-      `Update ${update.length}: ${update.map((p) => `${p.name} (${p.changes.join(', ')})`).join('; ') || '—'}`,
-      `Unchanged: ${unchanged}`,
-    ];
-    if (add.length + update.length === 0) {
+    if (preview.value.add.length + preview.value.update.length === 0) {
       this.deps.setStatus('Nothing to import: every profile is already here.');
       return;
     }
-    if (!window.confirm(`Import these profiles?\n\n${lines.join('\n')}`)) return;
+    if (!(await confirmImport(document.body, preview.value))) return;
     const applied = await this.deps.api.call('profiles.importApply', { bundle });
     if (!applied.ok) return this.deps.showError(applied.error);
-    this.deps.setStatus(`Imported: ${applied.value.added} added, ${applied.value.updated} updated.`);
+    const { added, updated, undoToken } = applied.value;
+    this.deps.setStatus(`Imported: ${added} added, ${updated} updated.`);
+    this.undoBar.show(`Imported: ${added} added, ${updated} updated.`, undoToken ? () => this.undo(undoToken) : undefined);
     await this.refresh();
   }
+}
+
+function download(bundle: ExportBundle, fileName: string): void {
+  const blob = new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' });
+  const a = el('a', { href: URL.createObjectURL(blob), download: fileName });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
