@@ -41,6 +41,15 @@ export const errorCodes = [
   'vnc-security-unsupported',
   'vnc-tls-anonymous-unavailable',
   'vnc-protocol-error',
+  // Cloud accounts (main/providers)
+  'cloud-auth-failed',
+  'cloud-forbidden',
+  'server-not-found',
+  'server-ambiguous',
+  'console-unavailable',
+  'cloud-unreachable',
+  'console-token-stale',
+  'cloud-account-not-found',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);
@@ -179,6 +188,38 @@ const texts: Record<ErrorCode, { message: string; hint: string }> = {
   'vnc-protocol-error': {
     message: 'The VNC server’s security handshake could not be understood.',
     hint: 'The server may not be a VNC server, or it speaks a variant Porthole does not know. Run Test connection for details.',
+  },
+  'cloud-auth-failed': {
+    message: 'The cloud did not accept the account’s credential.',
+    hint: 'The secret may be wrong, expired or revoked. Edit the cloud account and enter a valid application credential, API token or password.',
+  },
+  'cloud-forbidden': {
+    message: 'The cloud refused this request for the account.',
+    hint: 'The credential’s access rules, roles or ACL do not allow it. Ask your cloud administrator for console access (OpenStack: the remote-consoles call; Proxmox: VM.Console).',
+  },
+  'server-not-found': {
+    message: 'That server or VM was not found in the cloud.',
+    hint: 'It may have been deleted or renamed, or it belongs to another project or node. Refresh the list.',
+  },
+  'server-ambiguous': {
+    message: 'More than one server has that name.',
+    hint: 'Pick the server from the list (by its id) instead of by name.',
+  },
+  'console-unavailable': {
+    message: 'This server has no console right now.',
+    hint: 'It may be stopped, still building, or have no VNC console. Start it (or wait for it) and try again.',
+  },
+  'cloud-unreachable': {
+    message: 'The cloud’s API could not be reached.',
+    hint: 'Check the API address, your network or VPN, and that the service is up.',
+  },
+  'console-token-stale': {
+    message: 'The console server refused the console’s token; Porthole is requesting a fresh console.',
+    hint: 'Nothing to do: a cloud console is minted again on every connect.',
+  },
+  'cloud-account-not-found': {
+    message: 'That cloud account no longer exists.',
+    hint: 'It may have been deleted in another window.',
   },
 };
 

@@ -5,6 +5,7 @@ import { makeError, PortholeError } from '../app/errors.js';
 import { createHandlers, type Handlers } from './api.js';
 import type { CallerContext, CoreOptions, EventListener, PortholeCore } from './core-types.js';
 import { startDemoServer } from './demo/demo-server.js';
+import { CloudService } from './clouds/cloud-service.js';
 import { LinkRequests, type LinkRequestDeps } from './links/link-requests.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { openProfileStore, type ProfileStore } from './profiles/profile-store.js';
@@ -57,7 +58,8 @@ export async function startCore(options: CoreOptions, extras: CoreExtras = {}): 
   const demoPort = async (): Promise<number> => (await (demo ??= startDemoServer())).port;
 
   const links = new LinkRequests(extras.links);
-  const handlers: Handlers = createHandlers({ version: options.version, shell: options.shell, sessions, profiles, secrets, demoPort, links });
+  const clouds = new CloudService({ dataDir: options.dataDir, secrets, sessions, logger });
+  const handlers: Handlers = createHandlers({ version: options.version, shell: options.shell, sessions, profiles, secrets, demoPort, links, clouds });
   logger.info({ proxyPort: proxy.port, shell: options.shell }, 'core started');
 
   return {

@@ -36,6 +36,10 @@ export interface SessionRequest {
    * with `prompt: false`.
    */
   credentials?: SessionCredentials;
+  /** A cloud console: mints a fresh console (new token) for every reconnect. */
+  refresh?: () => Promise<SessionRequest>;
+  /** The last connection of this cloud console ended with its token refused (one more mint is allowed). */
+  staleTokenRetried?: boolean;
 }
 
 /** main → renderer: the server wants credentials for this session (see session.credentials). */
@@ -253,10 +257,20 @@ export class SessionManager {
   }
 
   /** Opens a new session to the target of an ended one (same caller only). */
-  reopen(sessionId: string, callerId: string): { sessionId: string; wsUrl: string; request: SessionRequest } {
-    const request = this.ended.get(sessionId);
-    if (!request || request.callerId !== callerId) throw new PortholeError('session-not-found');
+  async reopen(sessionId: string, callerId: string): Promise<{ sessionId: string; wsUrl: string; request: SessionRequest }> {
+    const ended = this.ended.get(sessionId);
+    if (!ended || ended.callerId !== callerId) throw new PortholeError('session-not-found');
     this.ended.delete(sessionId);
+    let request = ended;
+    if (ended.refresh) {
+      try {
+        request = { ...(await ended.refresh()), staleTokenRetried: ended.staleTokenRetried === true };
+      } catch (err) {
+        // Minting failed (cloud down, credential refused): the caller decides whether to try again.
+        this.ended.set(sessionId, ended);
+        throw err;
+      }
+    }
     return { ...this.open(request), request };
   }
 
@@ -297,6 +311,7 @@ export class SessionManager {
     session.state = state;
     if (state === 'closed' || state === 'failed') {
       this.sessions.delete(session.id);
+      error = this.staleToken(session, error);
       this.remember(session, error);
       const c = session.relay?.counters;
       this.logger.info(
@@ -318,6 +333,16 @@ export class SessionManager {
     this.remember(session, error);
     session.state = error ? 'failed' : 'closed';
     this.publish(session, session.state, error);
+  }
+
+  /** A cloud console's token may just be stale: mint and try once more; two refusals in a row stop. */
+  private staleToken(session: Session, error: PortholeErrorShape | undefined): PortholeErrorShape | undefined {
+    const { request } = session;
+    if (!request.refresh) return error;
+    const refused = error?.code === 'token-rejected-or-expired';
+    const again = refused && request.staleTokenRetried === true;
+    session.request = { ...request, staleTokenRetried: refused };
+    return refused && !again ? makeError('console-token-stale', error.detail) : error;
   }
 
   private remember(session: Session, error: PortholeErrorShape | undefined): void {

@@ -7,6 +7,7 @@ import { showDiagnostics } from './views/diagnostics-dialog.js';
 import { LinkRequestDialogs } from './views/link-dialog.js';
 import { Notices } from './views/notices.js';
 import { ProfilesPanel } from './views/profiles/profiles-panel.js';
+import { CloudsPanel } from './views/clouds/clouds-panel.js';
 import { bindQuickConnect } from './views/quick-connect.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -45,6 +46,17 @@ async function start(): Promise<void> {
     showError: (error) => notices.showError(error),
     setStatus: (text) => notices.setStatus(text),
   });
+  // The "Clouds" section sits in the sidebar below the profiles (the panel above owns only its own nodes).
+  const cloudsRoot = document.createElement('section');
+  cloudsRoot.className = 'clouds';
+  cloudsRoot.setAttribute('aria-label', 'Clouds');
+  byId('profiles').append(cloudsRoot);
+  const clouds = new CloudsPanel(cloudsRoot, {
+    api,
+    connect: (source) => consoles.open(source),
+    showError: (error) => notices.showError(error),
+    setStatus: (text) => notices.setStatus(text),
+  });
   byId('test-connection').addEventListener('click', () => {
     const url = urlField.value.trim();
     if (!url) return urlField.focus();
@@ -52,6 +64,7 @@ async function start(): Promise<void> {
   });
   byId('save-as-profile').addEventListener('click', () => void profiles.saveAs({ address: urlField.value.trim() }));
   await profiles.refresh();
+  await clouds.refresh();
   notices.setStatus('Paste a console URL and press Connect, or open the Demo.');
   if (link.browserMode) warnBeforeUnloadWithConsoles(() => document.querySelector('#console-area [role="tab"]') !== null);
   document.body.dataset.ready = 'true';

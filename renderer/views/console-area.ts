@@ -181,7 +181,8 @@ export class ConsoleArea implements TabHost {
   async open(source: SessionSource, into?: ConsoleTab): Promise<void> {
     const { notices } = this;
     notices.clearError();
-    notices.setStatus('Connecting…');
+    // A cloud console is minted in main first (an API round trip or two).
+    notices.setStatus(source.type === 'cloud' ? 'Requesting a console…' : 'Connecting…');
     this.noticeKey = '';
     // The keyboard leaves the URL field (or the profile list) at once: what the user types next is for the console.
     this.earlyKeys.clear();

@@ -27,6 +27,9 @@ const retryable: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ws-upgrade-rejected',
   'ticket-invalid',
   'internal',
+  // A cloud console whose token was refused once: main mints a fresh one on reconnect.
+  'console-token-stale',
+  'cloud-unreachable',
 ]);
 
 /** Whether an unexpected drop with this error is worth an automatic reconnect. */
