@@ -167,6 +167,19 @@ describe('secrets bound to their endpoint', () => {
     expect(r.droppedSecrets).toEqual(['token']);
   });
 
+  it('marks a saved secret "unavailable" once the keychain cannot be read, and "missing" is kept apart', async () => {
+    const doc = {
+      version: 1,
+      profiles: [{ id: 'k-1', name: 'K', endpoint: { kind: 'websockify', address: 'wss://a.example.test:6080/' }, createdAt: 'x', secretSlots: ['token'], missingSecrets: ['password'] }],
+    };
+    writeFileSync(join(dir, PROFILE_FILE), JSON.stringify(doc));
+    const store = await open();
+    expect((await store.get('k-1'))?.secretStatus).toMatchObject({ token: 'saved', password: 'missing' });
+    secrets.keychainDown = true;
+    expect((await rejection(store.readSecret('k-1', 'token'))).code).toBe('keychain-unavailable');
+    expect((await store.get('k-1'))?.secretStatus).toMatchObject({ token: 'unavailable', password: 'missing' });
+  });
+
   it('a duplicate carries the secrets with their binding', async () => {
     const store = await open();
     const id = await saved(store);
