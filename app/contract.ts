@@ -43,6 +43,8 @@ export const OpenedSession = z.object({
   warnings: z.array(SessionWarning),
   /** A profile's display choices (scaling, view only, quality, compression, shared), to start the console with. */
   display: DisplayOptions.optional(),
+  /** Remarks about the pasted address: parameters Porthole did not use, rules it applied. Secret-free. */
+  notices: z.array(z.string()).optional(),
 });
 export type OpenedSession = z.infer<typeof OpenedSession>;
 

@@ -100,6 +100,8 @@ interface ResolvedSource {
   headers?: Record<string, string>;
   profileId?: string;
   display?: DisplayOptions;
+  /** Secret-free remarks about a pasted address (parameters not used…), shown with the console. */
+  notices?: string[];
 }
 
 export function createHandlers(deps: ApiDeps): Handlers {
@@ -179,7 +181,15 @@ export function createHandlers(deps: ApiDeps): Handlers {
         ...(resolved.profileId ? { credentials: profileVncCredentials(resolved.target, resolved.profileId, deps.profiles, resolveProfileAddress) } : {}),
       });
       if (resolved.profileId) await (await deps.profiles()).touch(resolved.profileId);
-      return { sessionId, wsUrl, title: resolved.title, displayAddress, warnings, ...(resolved.display ? { display: resolved.display } : {}) };
+      return {
+        sessionId,
+        wsUrl,
+        title: resolved.title,
+        displayAddress,
+        warnings,
+        ...(resolved.display ? { display: resolved.display } : {}),
+        ...(resolved.notices?.length ? { notices: resolved.notices } : {}),
+      };
     },
 
     'diagnostics.run': async ({ source }) => {

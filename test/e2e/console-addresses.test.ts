@@ -89,10 +89,11 @@ describe('console addresses as people paste them, in Chromium', () => {
     await page.close();
   });
 
-  it('opens vnc://…?ViewOnly=true as a view-only console', async () => {
+  it('opens vnc://…?ViewOnly=true as a view-only console, and names a parameter it did not use', async () => {
     const page = await open(porthole);
-    await connectTo(page, `vnc://127.0.0.1:${peers.xvnc.rfbPort}?ViewOnly=true`);
+    await connectTo(page, `vnc://127.0.0.1:${peers.xvnc.rfbPort}?ViewOnly=true&ColorLevel=8`);
     await waitForConsoleColour(page, ROOT_RGB);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('the parameter "ColorLevel" is not used by Porthole');
     const viewOnly = page.getByRole('toolbar', { name: 'Console controls' }).getByRole('button', { name: 'View only', exact: true });
     await expect.poll(() => viewOnly.getAttribute('aria-pressed')).toBe('true');
     await page.close();

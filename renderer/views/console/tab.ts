@@ -193,7 +193,7 @@ export class ConsoleTab {
   }
 
   warningsText(): string {
-    return this.session.warnings.map((w) => warningText[w] ?? w).join(' ');
+    return [...this.session.warnings.map((w) => warningText[w] ?? w), ...(this.session.notices ?? []).map((n) => `Note: ${n}.`)].join(' ');
   }
 
   get tokenRejected(): boolean {
