@@ -22,12 +22,14 @@ import { makePki } from './bench/lib/pki.mjs';
 import { APP_ORIGIN, bundleProxyHost, startPortholeProxy } from './bench/lib/porthole-proxy.mjs';
 import { cpuSampler, killAllNow, removeTempDir, spawnManaged, stopAll, trackTempDir, treeMemory, waitForOutput } from './bench/lib/procs.mjs';
 import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe, startXvnc } from './bench/lib/ttff.mjs';
+import { measureEcho, measureUpdates, openVariant, startEchoTerminal, startFullScreenChanges } from './bench/lib/ui.mjs';
 import { startWebsockify } from './bench/lib/websockify.mjs';
+import { securityRelay, securityReport, securityTargets, securityTtff } from './bench/lib/security.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const PHASES = ['throughput', 'latency', 'memory', 'ttff'];
+const PHASES = ['throughput', 'latency', 'memory', 'ttff', 'ui'];
 
 const usage = `Usage: node --expose-gc scripts/bench.mjs [options]
   --quick               smoke check: 1 round, small sizes (explicit flags still win)
@@ -37,6 +39,7 @@ const usage = `Usage: node --expose-gc scripts/bench.mjs [options]
   --sessions A,B        idle Porthole session counts for the memory test (default 100,1000)
   --wsfy-sessions N     idle websockify sessions for its RSS figure (default 100)
   --ttff-rounds N       time-to-first-frame samples per variant (default 10)
+  --ui-rounds N         rounds of the console measurements (echo, updates/s) per variant (default 3)
   --only LIST           phases to run, comma-separated: ${PHASES.join(',')} (default all)
   --out DIR             where the JSON goes (default bench-results/)`;
 
@@ -50,6 +53,7 @@ function parseConfig() {
       sessions: { type: 'string' },
       'wsfy-sessions': { type: 'string' },
       'ttff-rounds': { type: 'string' },
+      'ui-rounds': { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -80,6 +84,7 @@ function parseConfig() {
     sessions: [...new Set(sessions)].sort((a, b) => a - b),
     wsfySessions: int('wsfy-sessions', quick ? 10 : 100),
     ttffRounds: int('ttff-rounds', quick ? 1 : 10),
+    uiRounds: int('ui-rounds', quick ? 1 : 3),
     phases: only,
     out: path.resolve(values.out ?? path.join(root, 'bench-results')),
   };
@@ -374,6 +379,81 @@ async function ttffPhase(cfg, results) {
   results.ttff = { portholeMs: med('porthole'), novncPageMs: med('novnc'), demoMs: med('demo'), rounds: cfg.ttffRounds };
 }
 
+// ---- phase: the console as a user feels it (echo latency, canvas updates per second) ----
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+
+async function uiPhase(cfg, results) {
+  const serveJs = path.join(root, 'dist/main/serve.js');
+  if (!existsSync(serveJs)) throw new Error('dist/main/serve.js is missing: run "npm run build" first (npm run bench does)');
+  const { chromium } = await import('playwright-core');
+  const token = `bench-${randomBytes(12).toString('hex')}`;
+  const xvnc = await startXvnc('#404040');
+  cleanups.push(() => xvnc.stop());
+  const wsfy = await startWebsockify({ web: '/usr/share/novnc', tokens: { [token]: `127.0.0.1:${xvnc.rfbPort}` } });
+  cleanups.push(() => wsfy.stop());
+  const dataDir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'porthole-bench-data-')));
+  cleanups.push(() => removeTempDir(dataDir));
+  const serve = await startPortholeServe(serveJs, dataDir);
+  cleanups.push(() => serve.stop());
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  cleanups.push(() => browser.close());
+  const urls = {
+    launchUrl: serve.launchUrl,
+    consoleUrl: `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`,
+    novncUrl: `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`,
+    vncUrl: `vnc://127.0.0.1:${xvnc.rfbPort}`,
+  };
+  const names = ['porthole', 'novnc', 'porthole-actual', 'porthole-vnc'];
+  const echoCount = cfg.quick ? 8 : 30;
+  const seconds = cfg.quick ? 3 : 6;
+  const echo = Object.fromEntries(names.map((n) => [n, []]));
+  const updates = Object.fromEntries(names.map((n) => [n, []]));
+
+  const term = startEchoTerminal(xvnc.env);
+  await sleep(1500);
+  for (let r = 0; r < cfg.uiRounds; r++) {
+    for (const n of rotate(names, r)) {
+      const v = await openVariant(browser, n, urls);
+      await sleep(500);
+      const ms = await measureEcho(v, echoCount);
+      echo[n].push(...ms);
+      await v.close();
+      log(`echo ${r + 1}/${cfg.uiRounds} ${n}: median ${fmt(median(ms), 1)} ms`);
+    }
+  }
+  await term.stop(2000);
+
+  const changes = startFullScreenChanges(xvnc.env);
+  cleanups.push(() => changes.stop(2000));
+  await sleep(500);
+  for (let r = 0; r < cfg.uiRounds; r++) {
+    for (const n of rotate(names, r)) {
+      const v = await openVariant(browser, n, urls);
+      await sleep(1000);
+      const u = await measureUpdates(v, seconds);
+      updates[n].push(u);
+      await v.close();
+      log(`updates ${r + 1}/${cfg.uiRounds} ${n}: ${fmt(u.updatesPerSec, 1)} draws/s, ${fmt(u.framesPerSec, 1)} frames/s; per update: task ${fmt(u.taskMsPerUpdate, 2)} ms, script ${fmt(u.scriptMsPerUpdate, 2)} ms, style+layout ${fmt(u.styleLayoutMsPerUpdate, 2)} ms`);
+    }
+  }
+  await changes.stop(2000);
+  results.samples = { ...results.samples, uiEcho: echo, uiUpdates: updates };
+  const sum = (n) => ({
+    echoP50ms: median(echo[n]),
+    echoP95ms: percentile(echo[n], 95),
+    updatesPerSec: median(updates[n].map((u) => u.updatesPerSec)),
+    framesPerSec: median(updates[n].map((u) => u.framesPerSec)),
+    taskMsPerUpdate: median(updates[n].map((u) => u.taskMsPerUpdate)),
+    scriptMsPerUpdate: median(updates[n].map((u) => u.scriptMsPerUpdate)),
+    styleLayoutMsPerUpdate: median(updates[n].map((u) => u.styleLayoutMsPerUpdate)),
+  });
+  results.ui = { porthole: sum('porthole'), novnc: sum('novnc'), portholeActual: sum('porthole-actual'), portholeVnc: sum('porthole-vnc'), rounds: cfg.uiRounds, echoPerRound: echoCount, seconds };
+}
+
 function bundleSize(results) {
   const file = path.join(root, 'dist/renderer/main.js');
   if (!existsSync(file)) return;
@@ -406,6 +486,11 @@ function targets(results, cfg) {
   }
   const t = results.ttff;
   if (t) add('time to first frame ≤ 0.5× noVNC page', ratio(t.portholeMs, t.novncPageMs), (x) => x <= 0.5, 'Porthole click→frame / noVNC navigation→frame');
+  const u = results.ui;
+  if (u) {
+    add('key → echo p50 ≤ noVNC page', ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), (x) => x <= 1, 'ratio Porthole/noVNC page');
+    add('canvas updates/s ≥ noVNC page', ratio(u.porthole.updatesPerSec, u.novnc.updatesPerSec), (x) => x >= 1, 'full-screen changing picture; ratio Porthole/noVNC page');
+  }
   return out;
 }
 
@@ -467,6 +552,21 @@ function report(results, cfg) {
       ['Porthole Demo: click Demo → demo colour at (5,5)', fmt(t.demoMs, 0)],
     ]);
   }
+  const u = results.ui;
+  if (u) {
+    sections.push([
+      [`the console in Chromium, same Xvnc (${u.rounds} round(s) each, interleaved)`, 'Porthole', 'noVNC page', 'P/noVNC'],
+      [`key press → echo drawn, median of ${u.rounds * u.echoPerRound} (ms)`, fmt(u.porthole.echoP50ms), fmt(u.novnc.echoP50ms), `${fmt(ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), 2)}×`],
+      ['key press → echo drawn, p95 (ms)', fmt(u.porthole.echoP95ms), fmt(u.novnc.echoP95ms), `${fmt(ratio(u.porthole.echoP95ms, u.novnc.echoP95ms), 2)}×`],
+      [`canvas updates per second, full screen changing (${u.seconds} s runs)`, fmt(u.porthole.updatesPerSec), fmt(u.novnc.updatesPerSec), `${fmt(ratio(u.porthole.updatesPerSec, u.novnc.updatesPerSec), 2)}×`],
+      ['animation frames with a canvas update, per second', fmt(u.porthole.framesPerSec), fmt(u.novnc.framesPerSec), `${fmt(ratio(u.porthole.framesPerSec, u.novnc.framesPerSec), 2)}×`],
+      ['page CPU per update: all tasks (ms)', fmt(u.porthole.taskMsPerUpdate, 2), fmt(u.novnc.taskMsPerUpdate, 2), `${fmt(ratio(u.porthole.taskMsPerUpdate, u.novnc.taskMsPerUpdate), 2)}×`],
+      ['page CPU per update: script (ms)', fmt(u.porthole.scriptMsPerUpdate, 2), fmt(u.novnc.scriptMsPerUpdate, 2), `${fmt(ratio(u.porthole.scriptMsPerUpdate, u.novnc.scriptMsPerUpdate), 2)}×`],
+      ['page CPU per update: style + layout (ms)', fmt(u.porthole.styleLayoutMsPerUpdate, 2), fmt(u.novnc.styleLayoutMsPerUpdate, 2), `${fmt(ratio(u.porthole.styleLayoutMsPerUpdate, u.novnc.styleLayoutMsPerUpdate), 2)}×`],
+      `Porthole at actual size (no scaling): echo ${fmt(u.portholeActual.echoP50ms)} ms median, ${fmt(u.portholeActual.echoP95ms)} ms p95; ${fmt(u.portholeActual.updatesPerSec)} updates/s`,
+      `Porthole straight to the VNC port (vnc://, no websockify): echo ${fmt(u.portholeVnc.echoP50ms)} ms median, ${fmt(u.portholeVnc.echoP95ms)} ms p95; ${fmt(u.portholeVnc.updatesPerSec)} updates/s`,
+    ]);
+  }
   const b = results.bundle;
   if (b) sections.push([`renderer bundle ${b.file}: ${fmt(b.rawBytes / 1024)} KiB raw, ${fmt(b.gzipBytes / 1024)} KiB gzip (zlib, default level)`]);
   const rows = [['target', 'value', 'result', 'detail']];
@@ -496,16 +596,19 @@ async function main() {
       ctx.porthole = await startPortholeProxy(bundle.file);
       cleanups.push(() => ctx.porthole.stop());
       await relayPhases(cfg, ctx, results);
+      await securityRelay(cfg, ctx, results, { log });
       await ctx.porthole.stop();
     }
     if (cfg.phases.includes('memory')) await memoryPhase(cfg, ctx, results);
   }
   if (cfg.phases.includes('ttff')) await ttffPhase(cfg, results);
+  if (cfg.phases.includes('ttff')) await securityTtff(cfg, results, { root, pki, cleanups, log });
+  if (cfg.phases.includes('ui')) await uiPhase(cfg, results);
   bundleSize(results);
-  results.targets = targets(results, cfg);
+  results.targets = [...targets(results, cfg), ...securityTargets(results)];
   results.durationSec = (Date.now() - started.getTime()) / 1000;
 
-  const text = report(results, cfg);
+  const text = [report(results, cfg), securityReport(results)].filter(Boolean).join('\n\n');
   console.log(`\n${text}\n`);
   mkdirSync(cfg.out, { recursive: true });
   const file = path.join(cfg.out, `${started.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -75,7 +75,7 @@ export async function startXvnc(colour, geometry = '1024x768') {
       }
       const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DISPLAY: `:${display}`, LANG: 'C.UTF-8' };
       await run('/usr/bin/xsetroot', ['-solid', colour], env);
-      return { display, rfbPort, proc, stop: () => proc.stop(3000) };
+      return { display, rfbPort, env, proc, stop: () => proc.stop(3000) };
     } catch (err) {
       lastError = err;
       await proc.stop(1000);
