@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame, performance, CanvasRenderingContext2D */
+/* global window, document, requestAnimationFrame, CanvasRenderingContext2D */
 // The console as a user feels it, in Chromium, Porthole's browser mode vs Debian's noVNC page
 // (vnc_lite.html) against the same Xvnc in the same run:
 // - key press → echo drawn: an xterm running `cat` echoes what is typed; from the keydown event in
