@@ -39,10 +39,12 @@ export class MenuButton {
     this.wrapper.addEventListener('focusout', (e) => {
       if (this.isOpen && !this.wrapper.contains(e.relatedTarget as Node | null)) this.close(false);
     });
-    document.addEventListener('pointerdown', (e) => {
-      if (this.isOpen && !this.wrapper.contains(e.target as Node)) this.close(false);
-    });
   }
+
+  /** Closes on a click elsewhere; listened for only while open, so menus in redrawn lists leave nothing behind. */
+  private readonly onPointerDown = (e: PointerEvent): void => {
+    if (this.isOpen && !this.wrapper.contains(e.target as Node)) this.close(false);
+  };
 
   get isOpen(): boolean {
     return !this.list.hidden;
@@ -69,6 +71,7 @@ export class MenuButton {
     this.list.replaceChildren(...this.items);
     this.list.hidden = false;
     this.button.setAttribute('aria-expanded', 'true');
+    document.addEventListener('pointerdown', this.onPointerDown);
     const checked = this.items.findIndex((b) => b.getAttribute('aria-checked') === 'true');
     const index = focus === 'last' ? this.items.length - 1 : focus === 'checked' && checked >= 0 ? checked : 0;
     this.items[index]?.focus();
@@ -76,6 +79,7 @@ export class MenuButton {
 
   close(returnFocus: boolean): void {
     if (!this.isOpen) return;
+    document.removeEventListener('pointerdown', this.onPointerDown);
     this.list.hidden = true;
     this.button.setAttribute('aria-expanded', 'false');
     if (returnFocus) this.button.focus();
