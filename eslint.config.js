@@ -17,7 +17,7 @@ const domGlobals = Object.keys(globals.browser).filter((g) => !(g in globals.es2
 const nodeOnlyGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', 'out/**'] },
+  { ignores: ['dist/**', 'dist.staging-*/**', 'dist.old-*/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
