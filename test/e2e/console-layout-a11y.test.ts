@@ -145,6 +145,7 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     await page.keyboard.press('ControlRight');
     await expect.poll(() => toolbar(page).isVisible()).toBe(true);
     expect(await page.evaluate('!!document.activeElement.closest("[role=toolbar]")')).toBe(true);
+    await expect.poll(async () => (await toolbar(page).boundingBox())?.y).toBe(0); // slid all the way down
     await saveScreenshot(page, 'layout-fullscreen-toolbar');
     await page.keyboard.press('ControlRight'); // and back into the console: the toolbar goes up
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.tagName')).toBe('CANVAS');
@@ -155,7 +156,8 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     await expect.poll(() => toolbar(page).isVisible()).toBe(true);
     await fullscreen.click();
     await expect.poll(() => page.evaluate('document.fullscreenElement')).toBe(null);
-    expect(await page.getByRole('tablist').isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('tablist').isVisible()).toBe(true);
+    await expect.poll(() => toolbar(page).isVisible()).toBe(true);
   });
 
   it('re-opening a failed target reuses its tab, which says why and offers what helps; Close all failed', { timeout: 60_000 }, async () => {
