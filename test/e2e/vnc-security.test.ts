@@ -84,7 +84,7 @@ async function saveProfile(page: Page, name: string, address: string, password: 
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Console URL').fill(address);
-  await dialog.getByLabel('Password').fill(password);
+  if (password) await dialog.getByLabel('Password').fill(password);
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => page.getByRole('status').textContent()).toContain(`Saved “${name}”.`);
 }
@@ -129,6 +129,26 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     expect(frames.length).toBeGreaterThan(10);
     for (const frame of frames) expect(frame).not.toContain(xvncPassword);
     await page.close();
+  });
+
+  it('a profile without a saved password asks with “Remember in the keychain”; remembered, the next connection is silent', async () => {
+    const first = await openPorthole();
+    await saveProfile(first.page, 'Xvnc to remember', `vnc://127.0.0.1:${vncAuth.rfbPort}`, '');
+    await first.page.locator('.tree').getByRole('button', { name: 'Xvnc to remember', exact: true }).click();
+    const dialog = passwordDialog(first.page);
+    await dialog.getByLabel('Password').fill(VNC_PASSWORD);
+    await dialog.getByLabel('Remember in the keychain').check();
+    await saveScreenshot(first.page, 'vnc-auth-remember');
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(first.page, ROOT_RGB, { timeoutMs: 20_000 });
+    await first.page.close();
+
+    const second = await openPorthole();
+    await second.page.locator('.tree').getByRole('button', { name: 'Xvnc to remember', exact: true }).click();
+    await waitForConsoleColour(second.page, ROOT_RGB, { timeoutMs: 20_000 });
+    expect(await passwordDialog(second.page).count()).toBe(0);
+    for (const frame of second.frames) expect(frame).not.toContain(VNC_PASSWORD);
+    await second.page.close();
   });
 
   it('VeNCrypt X509Vnc against QEMU (password in the address) and Xvnc (asked), verified with the test CA', async () => {

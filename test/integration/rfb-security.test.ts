@@ -4,6 +4,8 @@
 // speaks only "None"; main answers the password, asks through session.credentials, and types errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { WebSocket } from 'ws';
 import type { SessionStateEvent } from '../../app/contract.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
 import { anonymousTlsAvailable } from '../../main/rfb/security/tls-upgrade.js';
@@ -150,6 +152,41 @@ describe('VNC authentication in main', () => {
     expect(bad.detail).toContain('Authentication failed');
     expect(prompts).toHaveLength(0);
     expect(fetched).toBe(2);
+  });
+});
+
+describe('the stage holds back a server that talks early', () => {
+  it('a server flooding before the renderer has answered is paused after about 1 MiB', async () => {
+    let written = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x5a);
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      // RFB 3.8, None, OK — then a flood, without waiting for ClientInit.
+      socket.write(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1, 0, 0, 0, 0])]));
+      const pump = (): void => {
+        while (!socket.destroyed && socket.writable) {
+          written += chunk.length;
+          if (!socket.write(chunk)) return;
+        }
+      };
+      socket.on('drain', pump);
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { wsUrl } = open({ target: tcp((server.address() as net.AddressInfo).port) });
+      // A renderer that never answers Porthole's banner.
+      const ws = new WebSocket(wsUrl, ['binary'], { origin: ORIGIN });
+      await new Promise((r) => ws.once('message', r));
+      await new Promise((r) => setTimeout(r, 1000));
+      const early = written;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(written - early).toBeLessThan(1024 * 1024);
+      expect(written).toBeLessThan(24 * 1024 * 1024);
+      ws.terminate();
+    } finally {
+      server.close();
+    }
   });
 });
 

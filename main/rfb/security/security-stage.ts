@@ -55,6 +55,8 @@ export interface SecurityStageOptions {
 type Phase = 'upstream' | 'client' | 'handing-over' | 'piping' | 'closed';
 
 const noop = (): undefined => undefined;
+/** Bytes a server may send before the renderer's ClientInit (real servers send none) before it is paused. */
+const MAX_EARLY_SERVER_BYTES = 1024 * 1024;
 
 class SecurityStage {
   readonly facade: UpstreamPipe;
@@ -67,6 +69,7 @@ class SecurityStage {
   private tlsKind: 'x509' | 'anonymous' | undefined;
   private presenter: ClientPresenter | undefined;
   private upstreamLeftover: Buffer[] = [];
+  private earlyBytes = 0;
   /** Chunks the stage itself handed to the relay and the relay has not released yet. */
   private ownChunks = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -106,8 +109,7 @@ class SecurityStage {
         if (this.machine !== machine || this.phase === 'closed') return this.inner?.release();
         if (this.duplex) return this.duplex.receive(chunk);
         if (this.phase !== 'upstream') {
-          // A server that talks before ClientInit: keep it for the relay.
-          this.upstreamLeftover.push(Buffer.from(chunk));
+          this.keepEarly(Buffer.from(chunk));
           this.inner?.release();
           return;
         }
@@ -195,7 +197,7 @@ class SecurityStage {
     socket.on('data', (chunk: Buffer) => {
       if (this.machine !== machine || this.phase === 'closed') return;
       if (this.phase !== 'upstream') {
-        this.upstreamLeftover.push(chunk);
+        this.keepEarly(chunk);
         return;
       }
       this.handle(machine, machine.feed(chunk));
@@ -265,6 +267,13 @@ class SecurityStage {
     return true;
   }
 
+  /** A server that talks before ClientInit: kept for the relay, but only so much before it is paused. */
+  private keepEarly(chunk: Buffer): void {
+    this.upstreamLeftover.push(chunk);
+    this.earlyBytes += chunk.length;
+    if (this.earlyBytes > MAX_EARLY_SERVER_BYTES) this.target()?.pause();
+  }
+
   private sendOwn(bytes: Buffer): void {
     this.ownChunks++;
     this.relay.data(bytes);
@@ -314,6 +323,7 @@ class SecurityStage {
         closed = true;
         relay.closed(error);
       };
+      socket.resume();
       return;
     }
     facade.write = inner.write.bind(inner);
@@ -324,6 +334,7 @@ class SecurityStage {
     handlers.data = relay.data;
     handlers.drain = relay.drain;
     handlers.closed = relay.closed;
+    inner.resume();
   }
 
   // ---- life -----------------------------------------------------------------------------------
