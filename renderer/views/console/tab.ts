@@ -41,11 +41,20 @@ export function hostPort(displayAddress: string): string | undefined {
   return m ? `${m[1]}:${m[2]}` : undefined;
 }
 
-/** Tabs for the same target are one tab: a profile, a console URL (whatever pin), or the Demo. */
+/** Tabs for the same target are one tab: a profile, a console URL (whatever pin), a cloud server, or the Demo. */
 export function targetKey(source: SessionSource): string {
-  if (source.type === 'profile') return `profile:${source.profileId}`;
-  if (source.type === 'url') return `url:${source.url}`;
-  return 'demo';
+  switch (source.type) {
+    case 'profile':
+      return `profile:${source.profileId}`;
+    case 'url':
+      return `url:${source.url}`;
+    case 'cloud':
+      return `cloud:${source.accountId}:${source.serverId}`;
+    case 'link':
+      return `link:${source.requestId}`;
+    case 'demo':
+      return 'demo';
+  }
 }
 
 const warningText: Record<string, string> = {
@@ -449,7 +458,8 @@ export class ConsoleTab {
 
   /** For an untrusted certificate: fetch it once and show it with the ways to trust it. */
   private certificatePart(): HTMLElement | undefined {
-    if (this.state !== 'disconnected' || this.error?.code !== 'tls-untrusted' || this.source.type === 'demo') return undefined;
+    // Only a URL or a profile can be trusted from here (a cloud's console URL is minted afresh each time).
+    if (this.state !== 'disconnected' || this.error?.code !== 'tls-untrusted' || (this.source.type !== 'url' && this.source.type !== 'profile')) return undefined;
     if (this.certificate === undefined) {
       this.certificate = 'loading';
       const asked = this.source.type === 'url' ? { type: 'url' as const, url: this.source.url } : this.source;
@@ -466,7 +476,7 @@ export class ConsoleTab {
     if (this.source.type === 'url') {
       panel.addAction(button('Trust for this console', { className: 'primary' }, () => this.host.trustForSession(this, cert.spkiSha256)));
       panel.addAction(button('Save as profile and trust', {}, () => this.host.saveAndTrust(this, cert.spkiSha256)));
-    } else {
+    } else if (this.source.type === 'profile') {
       panel.addAction(button('Trust for this profile', { className: 'primary' }, () => this.host.trustForProfile(this, cert.spkiSha256)));
     }
     return panel.element;
