@@ -24,6 +24,7 @@ import { cpuSampler, killAllNow, removeTempDir, spawnManaged, stopAll, trackTemp
 import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe, startXvnc } from './bench/lib/ttff.mjs';
 import { measureEcho, measureUpdates, openVariant, startEchoTerminal, startFullScreenChanges } from './bench/lib/ui.mjs';
 import { startWebsockify } from './bench/lib/websockify.mjs';
+import { securityRelay, securityReport, securityTargets, securityTtff } from './bench/lib/security.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -595,17 +596,19 @@ async function main() {
       ctx.porthole = await startPortholeProxy(bundle.file);
       cleanups.push(() => ctx.porthole.stop());
       await relayPhases(cfg, ctx, results);
+      await securityRelay(cfg, ctx, results, { log });
       await ctx.porthole.stop();
     }
     if (cfg.phases.includes('memory')) await memoryPhase(cfg, ctx, results);
   }
   if (cfg.phases.includes('ttff')) await ttffPhase(cfg, results);
+  if (cfg.phases.includes('ttff')) await securityTtff(cfg, results, { root, pki, cleanups, log });
   if (cfg.phases.includes('ui')) await uiPhase(cfg, results);
   bundleSize(results);
-  results.targets = targets(results, cfg);
+  results.targets = [...targets(results, cfg), ...securityTargets(results)];
   results.durationSec = (Date.now() - started.getTime()) / 1000;
 
-  const text = report(results, cfg);
+  const text = [report(results, cfg), securityReport(results)].filter(Boolean).join('\n\n');
   console.log(`\n${text}\n`);
   mkdirSync(cfg.out, { recursive: true });
   const file = path.join(cfg.out, `${started.toISOString().replace(/[:.]/g, '-')}.json`);

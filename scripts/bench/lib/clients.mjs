@@ -6,21 +6,76 @@ import { WebSocket } from 'ws';
 
 const BANNER_BYTES = 12;
 
-/** `onData` is attached before the handshake completes, so nothing that arrives with it is missed. */
+/**
+ * The client side of RFB 3.8 with security type None, as noVNC does it: every peer is an RFB server
+ * (and Porthole presents exactly that after answering the real server's security in main).
+ * `feed(chunk, send)` returns the bytes that came after the handshake; `done` tells when it is over.
+ */
+function rfbNoneClient() {
+  let buf = Buffer.alloc(0);
+  let step = 0;
+  const hs = {
+    done: false,
+    feed(chunk, send) {
+      if (hs.done) return chunk;
+      buf = Buffer.concat([buf, chunk]);
+      if (step === 0 && buf.length >= 12) {
+        send(buf.subarray(0, 12));
+        buf = buf.subarray(12);
+        step = 1;
+      }
+      if (step === 1 && buf.length >= 2) {
+        if (buf[1] !== 1) throw new Error(`the server offers no None (${[...buf.subarray(1, 1 + buf[0])]})`);
+        send(Buffer.from([1]));
+        buf = buf.subarray(1 + buf[0]);
+        step = 2;
+      }
+      if (step === 2 && buf.length >= 4) {
+        if (buf.readUInt32BE(0) !== 0) throw new Error('SecurityResult: failed');
+        send(Buffer.from([1])); // ClientInit, shared
+        hs.done = true;
+        const rest = buf.subarray(4);
+        buf = Buffer.alloc(0);
+        return rest;
+      }
+      return Buffer.alloc(0);
+    },
+  };
+  return hs;
+}
+
+/**
+ * Resolves once the RFB None handshake is done. `onData` gets only the bytes after it, and is
+ * attached before the handshake completes, so nothing that arrives with it is missed.
+ */
 export function connectWs(url, origin, { timeoutMs = 15_000, onData } = {}) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['binary'], { origin, perMessageDeflate: false, handshakeTimeout: timeoutMs });
-    if (onData) ws.on('message', (d) => onData(d.length));
+    const hs = rfbNoneClient();
+    const send = (b) => ws.send(b, { binary: true });
+    ws.on('message', (d) => {
+      if (hs.done) return onData?.(d.length);
+      let rest;
+      try {
+        rest = hs.feed(d, send);
+      } catch (err) {
+        return fail(err);
+      }
+      if (hs.done) {
+        ws.off('error', fail);
+        ws.on('error', () => undefined);
+        resolve(ws);
+        if (rest.length) onData?.(rest.length);
+      }
+    });
     const fail = (err) => {
       ws.terminate();
       reject(err);
     };
     ws.once('open', () => {
       ws.openedAt = process.hrtime.bigint();
-      ws.off('error', fail);
-      ws.on('error', () => undefined);
-      resolve(ws);
     });
+    ws.once('close', () => fail(new Error('closed during the RFB handshake')));
     ws.once('error', fail);
     ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode} from ${url.replace(/\/session\/.*/, '/session/…')}`)));
   });
@@ -29,13 +84,26 @@ export function connectWs(url, origin, { timeoutMs = 15_000, onData } = {}) {
 function connectTcp(port, tlsOptions, onData) {
   return new Promise((resolve, reject) => {
     const s = tlsOptions ? tls.connect({ host: '127.0.0.1', port, ...tlsOptions }) : net.connect({ host: '127.0.0.1', port });
-    if (onData) s.on('data', (d) => onData(d.length));
+    const hs = rfbNoneClient();
+    s.on('data', (d) => {
+      if (hs.done) return onData?.(d.length);
+      let rest;
+      try {
+        rest = hs.feed(d, (b) => s.write(b));
+      } catch (err) {
+        s.destroy();
+        return reject(err);
+      }
+      if (hs.done) {
+        s.off('error', reject);
+        s.on('error', () => undefined);
+        resolve(s);
+        if (rest.length) onData?.(rest.length);
+      }
+    });
     s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       s.openedAt = process.hrtime.bigint();
-      s.off('error', reject);
-      s.on('error', () => undefined);
       s.setNoDelay(true);
-      resolve(s);
     });
     s.once('error', reject);
   });
