@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
 import type { ConsoleProvider } from '../providers/provider.js';
 import { OpenStackProvider } from '../providers/openstack/openstack-provider.js';
+import { ProxmoxProvider } from '../providers/proxmox/proxmox-provider.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SessionManager, SessionRequest } from '../sessions.js';
 import { CloudAccountStore } from './account-store.js';
@@ -30,7 +31,7 @@ export class CloudService {
 
   constructor(private readonly deps: CloudServiceDeps) {
     this.store = new CloudAccountStore(deps.dataDir, deps.secrets);
-    this.providers = { openstack: new OpenStackProvider() as ConsoleProvider, ...deps.providers };
+    this.providers = { openstack: new OpenStackProvider() as ConsoleProvider, proxmox: new ProxmoxProvider() as ConsoleProvider, ...deps.providers };
   }
 
   private provider(settings: CloudSettings): ConsoleProvider {
@@ -82,10 +83,12 @@ export class CloudService {
       callerId,
       target: minted.target,
       title: minted.title,
-      displayAddress: describeTarget(minted.target),
+      displayAddress: minted.displayAddress ?? describeTarget(minted.target),
       tls: minted.tls,
       warnings,
       ...(minted.headers ? { headers: minted.headers } : {}),
+      // The minted VNC password (Proxmox) is answered by main's RFB security stage; never asked of the user.
+      ...(minted.rfbPassword !== undefined ? { credentials: { known: { password: minted.rfbPassword }, prompt: false } } : {}),
       refresh: () => this.request(accountId, serverId, callerId),
     };
   }

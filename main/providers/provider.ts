@@ -22,6 +22,8 @@ export interface MintedConsole {
   rfbPassword?: string;
   /** The server's name, for the tab title. */
   title: string;
+  /** Secret-free text for the UI and logs, when the target's query holds a secret (Proxmox's vncticket). */
+  displayAddress?: string;
 }
 
 export interface ConsoleProvider<S extends CloudSettings = CloudSettings> {

@@ -66,7 +66,13 @@ export class CloudsPanel {
   private accountItem(account: CloudAccountSummary): HTMLElement {
     const state = this.expanded.get(account.id);
     const regionId = uid('cloud-servers');
-    const toggle = button(account.name, { 'aria-expanded': state ? 'true' : 'false', 'aria-controls': regionId, className: 'cloud-toggle', 'data-focus-key': `toggle:${account.id}` }, () => void this.toggle(account));
+    const toggle = el(
+      'button',
+      { type: 'button', 'aria-expanded': state ? 'true' : 'false', 'aria-controls': regionId, className: 'cloud-toggle', 'data-focus-key': `toggle:${account.id}` },
+      el('span', { 'aria-hidden': 'true' }, state ? '▾ ' : '▸ '),
+      account.name,
+    );
+    toggle.addEventListener('click', () => void this.toggle(account));
     const kind = account.settings.type === 'openstack' ? 'OpenStack' : 'Proxmox VE';
     const secret = account.secretStatus === 'none' ? ' · no secret saved' : account.secretStatus === 'memory-only' ? ' · secret not saved (this run only)' : '';
     const row = el(
