@@ -86,7 +86,7 @@ async function saveProfile(page: Page, name: string, address: string, password: 
   await dialog.getByLabel('Console URL').fill(address);
   if (password) await dialog.getByLabel('Password').fill(password);
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => page.getByRole('status').textContent()).toContain(`Saved “${name}”.`);
+  await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain(`Saved “${name}”.`);
 }
 
 describe('VNC passwords and VeNCrypt, answered in main', () => {
