@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { PortholeError } from '../../app/errors.js';
-import { PROFILE_SCHEMA_VERSION, ProfileDocument } from '../../app/profile.js';
+import { PROFILE_SCHEMA_VERSION, Profile, ProfileDocument } from '../../app/profile.js';
 import { migrateDocument, migrations as defaultMigrations, type Migration } from './migrations.js';
 
 export const PROFILE_FILE = 'profiles.json';
@@ -106,6 +106,8 @@ export type BadReason = 'unreadable' | 'empty' | 'not-json' | 'invalid' | 'no-mi
 
 export type ReadOutcome =
   | { state: 'ok'; doc: ProfileDocument; migratedFrom?: number }
+  /** Some profiles are not valid (e.g. a value a newer check refuses); `doc` holds the valid ones. */
+  | { state: 'partial'; doc: ProfileDocument; invalid: number; migratedFrom?: number }
   | { state: 'missing' }
   | { state: 'bad'; reason: BadReason }
   | { state: 'too-new'; version: number };
@@ -145,13 +147,33 @@ export async function readProfileDocument(path: string, fs: FsOps = nodeFsOps, t
     return { state: 'bad', reason: migrated.reason === 'no-migration' || migrated.reason === 'migration-failed' ? 'no-migration' : 'invalid' };
   }
   const parsed = ProfileDocument.safeParse(migrated.doc);
-  if (!parsed.success) return { state: 'bad', reason: 'invalid' };
+  if (!parsed.success) return validSubset(migrated.doc, migrated.fromVersion);
   const ids = new Set<string>();
   for (const p of parsed.data.profiles) {
     if (ids.has(p.id)) return { state: 'bad', reason: 'invalid' };
     ids.add(p.id);
   }
   return migrated.fromVersion === PROFILE_SCHEMA_VERSION ? { state: 'ok', doc: parsed.data } : { state: 'ok', doc: parsed.data, migratedFrom: migrated.fromVersion };
+}
+
+/**
+ * A document whose frame is sound but some of whose profiles are not: the valid ones, so one bad
+ * entry (say, a header Porthole now refuses) does not hide all the others. With no valid profile,
+ * or duplicate ids, the file counts as bad.
+ */
+function validSubset(raw: Record<string, unknown>, fromVersion: number): ReadOutcome {
+  const frame = ProfileDocument.safeParse({ ...raw, profiles: [] });
+  if (!frame.success || !Array.isArray(raw.profiles)) return { state: 'bad', reason: 'invalid' };
+  const profiles: ProfileDocument['profiles'] = [];
+  for (const entry of raw.profiles as unknown[]) {
+    const one = Profile.safeParse(entry);
+    if (one.success) profiles.push(one.data);
+  }
+  const ids = new Set(profiles.map((p) => p.id));
+  if (profiles.length === 0 || ids.size !== profiles.length) return { state: 'bad', reason: 'invalid' };
+  const doc = { ...frame.data, profiles };
+  const invalid = raw.profiles.length - profiles.length;
+  return fromVersion === PROFILE_SCHEMA_VERSION ? { state: 'partial', doc, invalid } : { state: 'partial', doc, invalid, migratedFrom: fromVersion };
 }
 
 export function serializeDocument(doc: ProfileDocument): string {
@@ -171,7 +193,8 @@ export function storeFailed(err: unknown, doing: string): PortholeError {
 export type StoreNotice =
   | { kind: 'restored-from-backup'; reason: BadReason | 'missing'; setAsidePath?: string }
   | { kind: 'started-empty'; reason: BadReason; setAsidePath?: string }
-  | { kind: 'newer-version'; version: number };
+  | { kind: 'newer-version'; version: number }
+  | { kind: 'some-invalid'; count: number; setAsidePath?: string };
 
 export function describeNotice(notice: StoreNotice): string {
   const why: Record<BadReason | 'missing', string> = {
@@ -189,6 +212,8 @@ export function describeNotice(notice: StoreNotice): string {
       return `Your profile file ${why[notice.reason]} and no usable backup was found, so Porthole started with no profiles.${notice.setAsidePath ? ` The damaged file was kept as ${notice.setAsidePath}.` : ''}`;
     case 'newer-version':
       return `Your profiles were saved by a newer version of Porthole (format ${notice.version}). They were left untouched; this version cannot show or change them.`;
+    case 'some-invalid':
+      return `${notice.count} profile${notice.count === 1 ? '' : 's'} in your profile file could not be loaded (a value in ${notice.count === 1 ? 'it is' : 'them is'} not allowed, such as a header Porthole sets itself or a control character); the others were loaded.${notice.setAsidePath ? ` The original file was kept as ${notice.setAsidePath}.` : ''}`;
   }
 }
 
@@ -351,6 +376,13 @@ export class ProfileFile {
       return { doc: emptyDocument(), exists: true, readOnly: true };
     }
     let setAsidePath: string | undefined;
+    if (outcome.state === 'partial') {
+      // Keep the original aside, and from now on the file holds the valid profiles.
+      setAsidePath = await this.setAside();
+      await this.writeLocked(outcome.doc, false, undefined);
+      this.currentNotice = { kind: 'some-invalid', count: outcome.invalid, setAsidePath };
+      return { doc: outcome.doc, exists: true, readOnly: false };
+    }
     if (outcome.state === 'bad') setAsidePath = await this.setAside();
     const backup = await readProfileDocument(this.backupPath, this.fs, this.table).catch(() => ({ state: 'missing' }) as const);
     if (backup.state === 'ok' && (outcome.state === 'bad' || backup.doc.profiles.length > 0)) {

@@ -1,6 +1,6 @@
 // Everything a profile puts into an HTTP request is checked by the schema wherever profiles enter:
 // profiles.save, import, and the profile file. Crafted values get a typed error, never a crash.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { calls } from '../../app/contract.js';
 import { PortholeError } from '../../app/errors.js';
 import { headerValueProblem, isSerializedOrigin } from '../../app/http-fields.js';
 import { resolveProfileAddress } from '../../main/api.js';
-import { readProfileDocument } from '../../main/profiles/profile-file.js';
+import { PROFILE_FILE, readProfileDocument } from '../../main/profiles/profile-file.js';
 import { openProfileStore, type ProfileStore } from '../../main/profiles/profile-store.js';
 import { InMemoryTestSecretStore } from '../../main/secrets/memory-secret-store.js';
 
@@ -104,6 +104,23 @@ describe('header values and names, the Origin override', () => {
       expect(await code(store.applyImport(bundleWith({ originOverride: origin })))).toBe('bad-request');
     });
   }
+});
+
+describe('a profile file with some profiles that are no longer allowed', () => {
+  it('loads the valid ones, keeps the original aside and says so (one bad entry does not hide the rest)', async () => {
+    await store.close();
+    const good = { id: 'good', name: 'Good', endpoint: { kind: 'websockify', address: 'wss://h.test/ws', headers: { 'X-Tenant': 'acme' } }, createdAt: 'x' };
+    const bad = { id: 'bad', name: 'Bad', endpoint: { kind: 'websockify', address: 'wss://h.test/ws', headers: { Host: 'evil.test' } }, createdAt: 'x' };
+    writeFileSync(join(dir, PROFILE_FILE), JSON.stringify({ version: 1, profiles: [good, bad] }));
+    store = await openProfileStore({ dataDir: dir, secrets: new InMemoryTestSecretStore() });
+    const listed = await store.list();
+    expect(listed.profiles.map((p) => p.id)).toEqual(['good']);
+    expect(listed.notice).toMatch(/^1 profile in your profile file could not be loaded .* The original file was kept as .*profiles\.json\.corrupt-/);
+    const kept = readdirSync(dir).filter((f) => f.startsWith(`${PROFILE_FILE}.corrupt-`));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, kept[0]!), 'utf8')).toContain('evil.test');
+    expect((await readProfileDocument(join(dir, PROFILE_FILE))).state).toBe('ok');
+  });
 });
 
 describe('other request parts in an import', () => {
