@@ -56,7 +56,7 @@ async function addCloud(name: string, secret: string): Promise<void> {
   await dialog.getByLabel('Region (optional)').fill('RegionOne');
   await saveScreenshot(page, 'clouds-add-dialog');
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => page.getByRole('status').first().textContent()).toContain(`Saved “${name}”; its secret is in the system keychain.`);
+  await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000 }).toContain(`Saved “${name}”; its secret is in the system keychain.`);
 }
 
 beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('an OpenStack cloud account in the UI', () => {
     // A stopped server says so instead of failing a connection.
     expect(await servers.locator('li[data-console="stopped"]').textContent()).toMatch(/db-01.*stopped/);
     await servers.getByLabel('Filter servers').fill('web');
-    await expect.poll(() => servers.getByRole('button', { name: 'db-01' }).count()).toBe(0);
+    await expect.poll(() => servers.getByRole('button', { name: 'db-01' }).count(), { timeout: 10_000 }).toBe(0);
     await saveScreenshot(page, 'clouds-servers');
     const clickedAt = Date.now();
     await servers.getByRole('button', { name: 'web-01', exact: true }).click();
@@ -96,13 +96,15 @@ describe('an OpenStack cloud account in the UI', () => {
   });
 
   it('comes back by itself with a fresh token after the old one expired and the connection broke', { timeout: 120_000 }, async () => {
+    const sessionBefore = await page.locator('[role="tabpanel"]:not([hidden])').getAttribute('data-session-id');
     const mintedBefore = porthole.output().split('\n').filter((l) => l.includes('console minted')).length;
     // Past Nova's token_ttl: the token the console was opened with is dead now.
     await new Promise((r) => setTimeout(r, (peers.tokenTtlSeconds + 1) * 1000));
     expect(breakConsoleConnections()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('.console-banner').textContent(), { timeout: 20_000 }).toMatch(/Reconnecting/);
+    await expect.poll(() => page.locator('.console-banner').textContent(), { timeout: 20_000 }).toMatch(/Reconnecting|Connected/);
     await expect.poll(() => page.locator('[role="tabpanel"]:not([hidden])').getAttribute('data-state').catch(() => null), { timeout: 60_000 }).not.toBe('reconnecting');
     await waitForConsoleColour(page, peers.screenColour, { timeoutMs: 60_000 });
+    expect(await page.locator('[role="tabpanel"]:not([hidden])').getAttribute('data-session-id')).not.toBe(sessionBefore);
     expect(porthole.output().split('\n').filter((l) => l.includes('console minted')).length).toBeGreaterThan(mintedBefore);
     await saveScreenshot(page, 'clouds-reconnected');
   });
