@@ -59,8 +59,9 @@ function run(cmd: string, args: string[]): Promise<string> {
 
 /** An xterm over the whole screen whose typed input lands in `file` (no window manager: focus follows the pointer, which is over it). */
 async function startXterm(file: string): Promise<ManagedProcess> {
-  const xterm = runOnDisplay(xvnc, '/usr/bin/xterm', ['-geometry', '120x50+0+0', '-bg', 'white', '-fg', 'black', '-e', '/bin/sh', '-c', `stty -echo; cat > '${file}'`], { name: 'xterm' });
-  await expect.poll(() => run('/usr/bin/xwininfo', ['-root', '-tree']), { timeout: 10_000 }).toContain('xterm');
+  const xterm = runOnDisplay(xvnc, '/usr/bin/xterm', ['-title', 'porthole-term', '-geometry', '120x50+0+0', '-bg', 'white', '-fg', 'black', '-e', '/bin/sh', '-c', `stty -echo; cat > '${file}'`], { name: 'xterm' });
+  // Mapped on the screen (keys typed before would go to the root window and be lost).
+  await expect.poll(() => run('/usr/bin/xwininfo', ['-name', 'porthole-term']).catch(() => ''), { timeout: 15_000 }).toContain('IsViewable');
   return xterm;
 }
 
@@ -214,6 +215,7 @@ describe('the console first, with the keyboard', () => {
         const file = path.join(work, `layout-${xkb}.txt`);
         const xterm = await startXterm(file);
         try {
+          await waitForConsoleColour(page, [255, 255, 255], { x: 320, y: 300, timeoutMs: 15_000 });
           await typeInto(label, `${text}\n`);
           await expect.poll(() => fileText(file), { timeout: 15_000, message: label }).toBe(`${text}\n`);
         } finally {
