@@ -27,7 +27,8 @@ export interface ApiResponse {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
-export const DEFAULT_API_TIMEOUT_MS = 15_000;
+// Generous: a big project's /servers/detail, or a cloud API's first call after a restart, can take many seconds.
+export const DEFAULT_API_TIMEOUT_MS = 30_000;
 
 /** The network failed before an HTTP answer: unreachable, or one of the TLS codes. */
 function networkError(err: unknown): PortholeError {

@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 describe('an OpenStack cloud account in the UI', () => {
-  it('is added through the dialog, lists its servers, and opens a console with one click', { timeout: 120_000 }, async () => {
+  it('is added through the dialog, lists its servers, and opens a console with one click', { timeout: 300_000 }, async () => {
     await addCloud('Test cloud', cloud.credential.secret);
     await page.getByRole('button', { name: 'Test cloud', exact: true }).click();
     const servers = page.getByRole('region', { name: 'Servers of Test cloud' });
@@ -91,8 +91,20 @@ describe('an OpenStack cloud account in the UI', () => {
     const clickedAt = Date.now();
     await servers.getByRole('button', { name: 'web-01', exact: true }).click();
     await waitForConsoleColour(page, peers.screenColour, { timeoutMs: 60_000 });
-    console.log(`click → first frame, mint included: ${Date.now() - clickedAt} ms`);
+    console.log(`OpenStack first click → first frame (mint, Keystone token and Nova's first service-token fetch included): ${Date.now() - clickedAt} ms`);
     await saveScreenshot(page, 'clouds-console');
+    // Time from click to first frame, mint included: close the tab and click again, ten times.
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await page.getByRole('tab').first().locator('.tab-close').click();
+      await expect.poll(() => page.getByRole('tab').count(), { timeout: 10_000 }).toBe(0);
+      const t0 = Date.now();
+      await servers.getByRole('button', { name: 'web-01', exact: true }).click();
+      await waitForConsoleColour(page, peers.screenColour, { timeoutMs: 60_000 });
+      times.push(Date.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`OpenStack click → first frame (mint included), ms: median ${(times[4]! + times[5]!) / 2}, all ${times.join(', ')}`);
   });
 
   it('comes back by itself with a fresh token after the old one expired and the connection broke', { timeout: 120_000 }, async () => {

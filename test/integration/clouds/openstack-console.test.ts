@@ -186,8 +186,8 @@ describe('an OpenStack account', () => {
     const serverId = await createServer(peers, cloud.tenant, 'locked');
     const restricted = await cloud.admin.createAppCredential(cloud.tenant, `restricted-${cloud.tenant.projectName}`, {
       accessRules: [
-        { service: 'compute', method: 'GET', path: '/v2.1/servers/*' },
-        { service: 'compute', method: 'POST', path: '/v2.1/servers/*/remote-consoles' },
+        { service: 'compute', method: 'GET', path: `/v2.1/servers/${serverId}` },
+        { service: 'compute', method: 'POST', path: `/v2.1/servers/${serverId}/remote-consoles` },
       ],
     });
     const account = await addAccount({ ...cloud, credential: restricted }, {}, restricted.secret);
