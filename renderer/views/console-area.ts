@@ -710,7 +710,9 @@ export class ConsoleArea implements TabHost {
       this.notices.setStatus(`${tab.stateText()} ${tab.warningsText()}`.trim());
     } else if (tab.state === 'disconnected') {
       this.notices.setStatus(tab.stateText());
-      if (tab.error) this.notices.showError(tab.error);
+      // An untrusted certificate of a URL or profile is shown on the console itself, with the ways to trust it.
+      const inPlace = tab.error?.code === 'tls-untrusted' && (tab.source.type === 'url' || tab.source.type === 'profile');
+      if (tab.error) this.notices.showError(inPlace ? { ...tab.error, hint: 'Its certificate is shown on the console: compare the fingerprint with the one your administrator gives you, then trust it there.' } : tab.error);
       else this.notices.clearError();
     } else {
       this.notices.clearError();
