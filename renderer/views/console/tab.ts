@@ -163,7 +163,10 @@ export class ConsoleTab {
   /** The tab names its host:port next to the title (unless the title already is it). */
   private showAddress(): void {
     const where = hostPort(this.session.displayAddress);
-    this.tabAddress.textContent = where && !this.title.includes(where) ? where : '';
+    // A title that is just the host name becomes host:port on one line ("127.0.0.1" → "127.0.0.1:5901").
+    const bare = where !== undefined && where.startsWith(`${this.title}:`);
+    this.tabLabel.textContent = bare ? where : this.title;
+    this.tabAddress.textContent = where && !bare && !this.title.includes(where) ? where : '';
   }
 
   setActive(active: boolean): void {
