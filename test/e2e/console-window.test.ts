@@ -356,6 +356,8 @@ describe('the console window, end to end in Chromium against Xvnc', () => {
     // Switching tabs shows that tab's console (still drawing).
     await tabs.nth(0).click();
     expect(await tabs.nth(0).getAttribute('aria-selected')).toBe('true');
+    // … and takes the keyboard with it.
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.tagName')).toBe('CANVAS');
     await waitForConsoleColour(page, ROOT_RGB);
     const panelIds = (await page.evaluate(`[...document.querySelectorAll('[role="tabpanel"]')].map((p) => p.dataset.sessionId)`)) as string[];
     expect(new Set(panelIds).size).toBe(3);
