@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { seriousA11yViolations } from '../fixtures/a11y.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { runInKeyringSession } from '../fixtures/keyring.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
@@ -440,6 +441,41 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       await page.locator('.tree li.profile', { hasText: 'Kept VM' }).hover();
       await saveScreenshot(page, 'profiles-list');
     });
+  });
+
+  it('has no serious axe findings in the list, its row menu, the editor with the endpoint notice and the import preview', async () => {
+    const server = await startPorthole({ dataDir, keyringDir });
+    // axe is injected as a script, which the page's CSP forbids: this context alone bypasses it.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.launchUrl);
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect.poll(() => page.locator('.tree li.profile').count()).toBeGreaterThan(3);
+      expect(await seriousA11yViolations(page), 'list').toEqual([]);
+      await page.locator('.tree').getByRole('button', { name: 'Actions for Kept VM' }).click();
+      await expect.poll(() => page.getByRole('menu', { name: 'Actions for Kept VM' }).isVisible()).toBe(true);
+      await saveScreenshot(page, 'profiles-row-menu');
+      expect(await seriousA11yViolations(page), 'row menu').toEqual([]);
+      await page.getByRole('menuitem', { name: 'Edit…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edit Kept VM' });
+      await dialog.getByLabel('Console URL').fill('ws://127.0.0.1:9/elsewhere');
+      await expect.poll(() => dialog.locator('.endpoint-change').isVisible()).toBe(true);
+      expect(await seriousA11yViolations(page), 'editor with the endpoint notice').toEqual([]);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      const id = profileId('Kept VM');
+      const current = JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8')).profiles.find((p: { id: string }) => p.id === id);
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-a11y-')), 'update.json');
+      writeFileSync(file, JSON.stringify({ format: 'porthole-profiles', version: 1, exportedAt: 'x', profiles: [{ ...current, notes: 'checked' }, { ...current, id: 'a11y-new', name: 'New one' }] }));
+      await page.locator('input.profile-import-file').setInputFiles(file);
+      await expect.poll(() => page.getByRole('dialog', { name: 'Import profiles' }).isVisible()).toBe(true);
+      expect(await seriousA11yViolations(page), 'import preview').toEqual([]);
+      await page.getByRole('dialog', { name: 'Import profiles' }).getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      await context.close();
+      await server.stop();
+      outputs.push(server.output());
+    }
   });
 
   it('never wrote the token to the data directory, the logs or the export', () => {
