@@ -71,7 +71,7 @@ export function profileRow(profile: ProfileSummary, section: string, actions: Ro
     { label: 'Test connection', run: () => actions.test(profile) },
     { label: 'Edit…', run: () => actions.edit(profile) },
     { label: 'Duplicate', run: () => actions.duplicate(profile) },
-    { label: 'Export…', run: () => actions.exportOne(profile) },
+    { label: 'Export', run: () => actions.exportOne(profile) },
     { label: 'Delete', run: () => actions.remove(profile) },
   ];
   const menu = new MenuButton('Actions', items, { 'aria-label': `Actions for ${profile.name}`, className: 'row-menu', 'data-focus-key': focusKey(section, profile.id, 'actions') });
