@@ -305,12 +305,24 @@ class SecurityStage {
     if (!handlers || !inner) return;
     const socket = this.tlsSocket;
     if (socket) {
+      // Read what TLS has decrypted in whole batches (read() hands over all of it as one buffer), so
+      // the renderer gets a few large frames rather than one per 16 KiB TLS record.
       socket.removeAllListeners('data');
-      socket.on('data', relay.data);
+      let held = false;
+      const drain = (): void => {
+        let chunk: Buffer | null;
+        while (!held && (chunk = socket.read() as Buffer | null) !== null) relay.data(chunk);
+      };
+      socket.on('readable', drain);
       socket.on('drain', relay.drain);
       facade.write = (chunk) => socket.write(chunk);
-      facade.pause = () => void socket.pause();
-      facade.resume = () => void socket.resume();
+      facade.pause = () => {
+        held = true;
+      };
+      facade.resume = () => {
+        held = false;
+        drain();
+      };
       facade.release = noop; // TLS hands out fresh buffers
       facade.close = () => {
         socket.end();
@@ -323,7 +335,7 @@ class SecurityStage {
         closed = true;
         relay.closed(error);
       };
-      socket.resume();
+      drain();
       return;
     }
     facade.write = inner.write.bind(inner);

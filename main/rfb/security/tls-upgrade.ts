@@ -10,6 +10,7 @@ import { checkPin, tlsOptionsFor, type TlsPolicy } from '../../proxy/tls-policy.
 import type { UpstreamPipe } from '../../proxy/upstream.js';
 
 const ANONYMOUS_CIPHERS = 'aNULL:@SECLEVEL=0';
+const PIPE_HIGH_WATER_MARK = 1024 * 1024;
 
 let anonymous: boolean | undefined;
 
@@ -32,7 +33,8 @@ export class PipeDuplex extends Duplex {
   private paused = false;
 
   constructor(private readonly upstream: UpstreamPipe) {
-    super({ allowHalfOpen: false });
+    // Room for a whole relayed chunk (up to 512 KiB), so the pipe is not paused and resumed per chunk.
+    super({ allowHalfOpen: false, readableHighWaterMark: PIPE_HIGH_WATER_MARK, writableHighWaterMark: PIPE_HIGH_WATER_MARK });
   }
 
   /** Bytes from the pipe (copied: the pipe may reuse its buffer once released). */
@@ -94,7 +96,10 @@ export function upgradeToTls(stream: Duplex, options: TlsUpgradeOptions, ready: 
         checkServerIdentity: () => undefined,
       }
     : { ...tlsOptionsFor(options.host, options.policy), host: options.host };
-  const socket = tls.connect({ ...base, socket: stream });
+  // A large buffer for decrypted bytes: the relay reads them in batches (see security-stage.ts).
+  // Node's TLSSocket honours highWaterMark; its typings omit it.
+  const connectOptions: tls.ConnectionOptions & { highWaterMark: number } = { ...base, socket: stream, highWaterMark: PIPE_HIGH_WATER_MARK };
+  const socket = tls.connect(connectOptions);
   socket.once('secureConnect', () => {
     const mismatch = options.anonymous ? undefined : checkPin(socket, options.policy);
     if (mismatch) {
