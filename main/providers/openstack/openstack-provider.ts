@@ -11,8 +11,11 @@ import type { CloudTestStep } from '../../../app/cloud-account.js';
 
 type Account = AccountCredential<OpenStackSettings>;
 
+const VERSION_TTL_MS = 60 * 60_000;
+
 export class OpenStackProvider implements ConsoleProvider<OpenStackSettings> {
   private readonly keystone = new KeystoneSessions();
+  private readonly versions = new Map<string, { at: number; value: [number, number] | undefined }>();
 
   /** An authenticated caller for one account: on a 401 it re-authenticates and tries once more. */
   private async session(account: Account): Promise<{ call: ComputeCall; endpoint: URL; token: KeystoneToken }> {
@@ -39,7 +42,7 @@ export class OpenStackProvider implements ConsoleProvider<OpenStackSettings> {
   async mint(account: Account, server: string): Promise<MintedConsole> {
     const { call, endpoint } = await this.session(account);
     const tls = tlsFor(account.settings);
-    const [version, found] = await Promise.all([discoverVersion(endpoint, tls), findServer(call, endpoint, server)]);
+    const [version, found] = await Promise.all([this.version(endpoint, tls), findServer(call, endpoint, server)]);
     const url = await createConsole(call, endpoint, found.id, version);
     const parsed = parseConsoleAddress(url);
     // The URL comes from the network: it must parse like a pasted one, and carry a token.
@@ -72,6 +75,15 @@ export class OpenStackProvider implements ConsoleProvider<OpenStackSettings> {
       return { value: servers, detail: `${servers.length} server${servers.length === 1 ? '' : 's'}${sample ? `: ${sample}` : ''}` };
     });
     return steps;
+  }
+
+  /** The endpoint's microversion range changes only with an upgrade: asked once per endpoint and hour. */
+  private async version(endpoint: URL, tls: ReturnType<typeof tlsFor>): Promise<[number, number] | undefined> {
+    const cached = this.versions.get(endpoint.href);
+    if (cached && Date.now() - cached.at < VERSION_TTL_MS) return cached.value;
+    const value = await discoverVersion(endpoint, tls);
+    this.versions.set(endpoint.href, { at: Date.now(), value });
+    return value;
   }
 
   forget(accountId: string): void {

@@ -9,6 +9,9 @@ import type { CloudAccountInput, CloudAccountSummary, CloudServer } from '../../
 import type { CallName, OpenedSession, Outcome, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
 import { startCore } from '../../../main/core.js';
+import { apiRequest } from '../../../main/providers/api-client.js';
+import { createConsole, discoverVersion, type ComputeCall } from '../../../main/providers/openstack/compute.js';
+import { computeEndpoint, KeystoneSessions } from '../../../main/providers/openstack/keystone.js';
 import { captureLogger } from '../../fixtures/capture-logger.js';
 import { createServer, newCloud, openstackPeers, type TestCloud } from '../../fixtures/openstack/peers.js';
 import type { OpenStackPeers } from '../../fixtures/openstack/stack.js';
@@ -210,6 +213,24 @@ describe('an OpenStack account', () => {
     });
     const opened = await call<OpenedSession>('session.open', { source: { type: 'cloud', accountId: account.id, serverId } });
     expect((await rfbServerInit(opened.wsUrl, appOrigin)).width).toBe(640);
+  });
+
+  it('asks for the console with the os-getVNCConsole action on clouds older than microversion 2.6 (real Nova still answers it)', { timeout: 180_000 }, async () => {
+    const cloud = await newCloud('legacy');
+    const serverId = await createServer(peers, cloud.tenant, 'old');
+    const keystone = new KeystoneSessions();
+    const settings = { type: 'openstack' as const, authUrl: peers.keystoneUrl, auth: { method: 'application-credential' as const, credentialId: cloud.credential.id }, interface: 'public' as const, region: 'RegionOne' };
+    const token = await keystone.token({ id: 'legacy', settings, secret: cloud.credential.secret });
+    const endpoint = computeEndpoint(token.catalog, settings);
+    const sent: string[] = [];
+    const call: ComputeCall = (method, url, opts) => {
+      sent.push(`${method} ${url.pathname} ${opts?.headers?.['OpenStack-API-Version'] ?? '-'}`);
+      return apiRequest({ method, url, tls: { allowInsecure: false }, headers: { ...opts?.headers, 'X-Auth-Token': token.value }, ...(opts?.json !== undefined ? { json: opts.json } : {}) });
+    };
+    const url = await createConsole(call, endpoint, serverId, [2, 5]);
+    expect(sent).toEqual([`POST /v2.1/servers/${serverId}/action -`]);
+    expect(url).toMatch(/token(=|%3D)/);
+    expect(await discoverVersion(endpoint, { allowInsecure: false })).toEqual([2, expect.any(Number)]);
   });
 
   it('tests the connection step by step, with a report that holds no secret', { timeout: 180_000 }, async () => {
