@@ -26,6 +26,7 @@ let browser: Browser;
 const keyringDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-keyring-'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-data-'));
 const outputs: string[] = [];
+const nativeDialogs: string[] = [];
 let exportedFile = '';
 
 function filesUnder(dir: string): string[] {
@@ -101,7 +102,11 @@ async function startRecorder(): Promise<{ port: number; received(): string; stop
 async function open(server: PortholeServer): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
+  // No native confirm()/alert() anywhere: every question is an in-app dialog. Any that appears is recorded.
+  page.on('dialog', (dialog) => {
+    nativeDialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
   await page.goto(await server.newLaunchUrl());
   await page.waitForSelector('body[data-ready="true"]');
   return page;
@@ -479,6 +484,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
   });
 
   it('never wrote the token to the data directory, the logs or the export', () => {
+    expect(nativeDialogs).toEqual([]);
     for (const file of filesUnder(dataDir)) expect(readFileSync(file, 'latin1'), file).not.toContain(token);
     expect(outputs.join('\n')).not.toContain(token);
     expect(readFileSync(exportedFile, 'utf8')).not.toContain(token);
