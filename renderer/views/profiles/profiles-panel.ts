@@ -3,7 +3,7 @@
 // menu; export and import with a preview; Undo after Delete and Import. Every change goes through
 // main, which keeps secrets in the keychain. Redrawing the list keeps the keyboard focus where it was.
 import type { PortholeApi, SessionSource } from '../../../app/contract.js';
-import type { PortholeErrorShape } from '../../../app/errors.js';
+import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
 import type { ExportBundle, ProfileSummary } from '../../../app/profile.js';
 import { button, el, field } from '../../ui/dom.js';
 import { showDiagnostics } from '../diagnostics-dialog.js';
@@ -91,6 +91,14 @@ export class ProfilesPanel {
     this.profiles = result.value.profiles;
     if (result.value.notice) this.deps.setStatus(result.value.notice);
     this.render();
+  }
+
+  /** Opens the editor for one saved profile (e.g. "Edit profile" on a console tab that failed). */
+  async editById(profileId: string): Promise<void> {
+    await this.refresh();
+    const profile = this.profiles.find((p) => p.id === profileId);
+    if (!profile) return this.deps.showError(makeError('profile-not-found'));
+    await this.edit(profile);
   }
 
   /** "Save as profile" from quick connect: the editor, prefilled with the pasted URL. */
