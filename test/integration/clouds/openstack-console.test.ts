@@ -1,7 +1,7 @@
 // Cloud consoles against real OpenStack (Keystone + Nova's own code + nova-novncproxy + Xvnc, shared
 // by the run): an account in Porthole's core, a console minted in main and reached through the
 // loopback proxy up to Xvnc's ServerInit; reconnects mint again; a stale token gets one more mint.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   peers = await openstackPeers();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-clouds-'));
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-clouds-data-'));
   // No Secret Service in this process: secrets are held in memory for the run (the e2e test uses the keyring).
   delete process.env.DBUS_SESSION_BUS_ADDRESS;
   const captured = captureLogger();
@@ -48,6 +48,7 @@ afterAll(async () => {
     expect(files).not.toContain(s);
     expect(logs()).not.toContain(s);
   }
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function call<T>(name: CallName, args: unknown): Promise<T> {

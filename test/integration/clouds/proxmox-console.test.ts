@@ -3,7 +3,7 @@
 // vncproxy, reached by the vncwebsocket upgrade with the same credential, and the VNC password
 // answered in main (the renderer side sees None) up to Xvnc's ServerInit; every connect mints again.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ beforeAll(async () => {
       { node: 'pve2', type: 'qemu', vmid: 102, name: 'off', status: 'stopped' },
     ],
   });
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-pve-'));
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-pve-data-'));
   delete process.env.DBUS_SESSION_BUS_ADDRESS;
   const captured = captureLogger();
   logs = captured.text;
@@ -58,6 +58,7 @@ afterAll(async () => {
     expect(files).not.toContain(s);
     expect(logs()).not.toContain(s);
   }
+  rmSync(dataDir, { recursive: true, force: true });
   expect(logs()).not.toMatch(/PVEVNC:/);
 });
 
