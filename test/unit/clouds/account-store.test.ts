@@ -1,17 +1,21 @@
 // The cloud account store: the file never holds a secret; a secret stays bound to the endpoint and
 // credential it was saved for; exports carry no secret; a corrupt file is set aside.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CloudAccountStore } from '../../../main/clouds/account-store.js';
 import { InMemoryTestSecretStore } from '../../../main/secrets/memory-secret-store.js';
 
 const SECRET = 'app-cred-secret-7f3a9c';
 const settings = { type: 'openstack' as const, authUrl: 'https://keystone.example.com/v3', auth: { method: 'application-credential' as const, credentialId: 'abc123' } };
 
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function store(): { store: CloudAccountStore; secrets: InMemoryTestSecretStore; dir: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'porthole-cloud-store-'));
+  dirs.push(dir);
   const secrets = new InMemoryTestSecretStore();
   return { store: new CloudAccountStore(dir, secrets), secrets, dir };
 }

@@ -1,15 +1,16 @@
 // clouds.yaml (+ secure.yaml) import: files shaped like those openstacksdk's docs and real clouds
 // hand out (Horizon's "OpenStack clouds.yaml File" download, an app-credential one, a secure.yaml split).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readCloudsYaml } from '../../../main/clouds/clouds-yaml.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'porthole-clouds-yaml-'));
 const caPath = path.join(dir, 'ca.pem');
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2FGZmFrZQ==\n-----END CERTIFICATE-----';
 writeFileSync(caPath, `# my private CA\n${CA}\n`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Horizon's download, with an application credential (Identity → Application Credentials → Download clouds.yaml).
 const horizonAppCred = `# This is a clouds.yaml file, which can be used by OpenStack tools as a source
