@@ -8,7 +8,11 @@ import net from 'node:net';
 import { WebSocket } from 'ws';
 import type { SessionStateEvent } from '../../app/contract.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
+import { connectTcp } from '../../main/proxy/upstream-tcp.js';
+import { defaultLimits } from '../../main/proxy/upstream.js';
+import { withSecurityStage, type CredentialAnswer, type CredentialBroker } from '../../main/rfb/security/security-stage.js';
 import { anonymousTlsAvailable } from '../../main/rfb/security/tls-upgrade.js';
+import type { PortholeErrorShape } from '../../app/errors.js';
 import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
 import { captureLogger } from '../fixtures/capture-logger.js';
 import { rfbConnect, RfbClientError, type RfbSession } from '../fixtures/rfb-client.js';
@@ -152,6 +156,58 @@ describe('VNC authentication in main', () => {
     expect(bad.detail).toContain('Authentication failed');
     expect(prompts).toHaveLength(0);
     expect(fetched).toBe(2);
+  });
+});
+
+describe('a credential broker that fails ends only its own session', () => {
+  /** Runs the stage against the real Xvnc (VncAuth) with `broker`; resolves with how it ended. */
+  function staged(broker: CredentialBroker): Promise<PortholeErrorShape | undefined> {
+    return new Promise((resolve) => {
+      const connect = withSecurityStage(
+        (h) => connectTcp(tcp(vncAuth.rfbPort), { limits: defaultLimits, tls: { allowInsecure: false } }, h),
+        { host: '127.0.0.1', tls: { allowInsecure: false }, transportVerified: false, handshakeTimeoutMs: 10_000, credentials: broker },
+      );
+      const pipe = connect({
+        open: () => undefined,
+        data: () => pipe.release(),
+        drain: () => undefined,
+        closed: resolve,
+      });
+    });
+  }
+  const broker = (get: CredentialBroker['get']): CredentialBroker => ({ get, rejected: () => false, abort: () => undefined });
+
+  it('a rejecting broker, a throwing one, and a throw while using the answer: each fails its session as internal; the process and a parallel session carry on', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // An answer whose use throws (reading it fails inside the stage's callback).
+      const poisoned = {
+        get ok(): boolean {
+          throw new Error('poisoned answer');
+        },
+      } as unknown as CredentialAnswer;
+      const [rejecting, throwing, badAnswer, parallel] = await Promise.all([
+        staged(broker(() => Promise.reject(new Error('keychain exploded')))),
+        staged(
+          broker(() => {
+            throw new Error('broker threw');
+          }),
+        ),
+        staged(broker(() => Promise.resolve(poisoned))),
+        connect({ target: tcp(vncAuth.rfbPort, VNC_PASSWORD) }),
+      ]);
+      for (const ended of [rejecting, throwing, badAnswer]) expect(ended?.code).toBe('internal');
+      expect(parallel.width).toBe(640);
+      // Still alive after its neighbours failed: the parallel session keeps answering.
+      expect(parallel.ws.readyState).toBe(WebSocket.OPEN);
+      parallel.ws.close();
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 

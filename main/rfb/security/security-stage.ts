@@ -166,12 +166,47 @@ class SecurityStage {
       return;
     }
     this.waitForUser(true);
-    void this.options.credentials.get({ username }).then((answer) => {
+    this.ask({ username }, undefined, (answer) => {
       if (this.machine !== machine || this.phase === 'closed') return;
       this.waitForUser(false);
       if (!answer.ok) this.end(answer.error);
       else this.handle(machine, machine.provide(answer.credentials));
     });
+  }
+
+  /**
+   * Asks the broker and hands the answer to `use`. A broker that throws or rejects (it should
+   * not), or a throw in `use`, fails this session as 'internal': never an unhandled rejection,
+   * which would end the whole process.
+   */
+  private ask(need: { username: boolean }, failure: PortholeErrorShape | undefined, use: (answer: CredentialAnswer) => void): void {
+    let pending: Promise<CredentialAnswer>;
+    try {
+      pending = this.options.credentials.get(need, failure);
+    } catch (err) {
+      pending = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    pending.then(use).catch(this.crashed);
+  }
+
+  /** Something on the stage's own path threw: this session ends as 'internal', nothing else. */
+  private readonly crashed = (): void => {
+    try {
+      this.end(makeError('internal', 'the console connection failed inside Porthole'));
+    } catch {
+      // The relay's own guard ends the session.
+    }
+  };
+
+  /** Wraps a callback of the stage's own event sources (the TLS socket) so a throw stays in this session. */
+  private guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch {
+        this.crashed();
+      }
+    };
   }
 
   private startTls(machine: UpstreamSecurity, anonymous: boolean): void {
@@ -214,7 +249,7 @@ class SecurityStage {
     this.dropUpstream();
     this.waitForUser(true);
     const machine = this.machine;
-    void this.options.credentials.get(this.lastNeed, error).then((answer) => {
+    this.ask(this.lastNeed, error, (answer) => {
       if (this.machine !== machine || this.phase === 'closed') return;
       this.waitForUser(false);
       if (!answer.ok) {
