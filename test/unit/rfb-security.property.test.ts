@@ -331,3 +331,48 @@ describe('ClientPresenter: what the renderer sees', () => {
     expect(new ClientPresenter().feed(Buffer.concat([banner('003.008'), Buffer.from([2])])).at(-1)?.kind).toBe('failed');
   });
 });
+
+describe('falling back from unusable VeNCrypt subtypes to a plain top-level type', () => {
+  // TigerVNC with -SecurityTypes TLSVnc,VncAuth: top level [VeNCrypt, VncAuth], subtypes [TLSVnc].
+  const server = (top: number[]): Buffer => Buffer.concat([banner('003.008'), Buffer.from([top.length, ...top]), Buffer.from([0, 2]), Buffer.from([0]), Buffer.from([1]), u32(258)]);
+  const kinds = (actions: SecurityAction[]): string[] => actions.map((a) => a.kind);
+
+  it('anonymous TLS unavailable but VNC authentication offered: this connection asks to retry; the retry picks VNC authentication', () => {
+    const first = new UpstreamSecurity({ transportVerified: false, anonymousTls: false });
+    const actions = first.feed(server([19, 2]));
+    expect(kinds(actions)).toEqual(['send', 'send', 'send', 'retry-without-vencrypt']);
+    const retry = actions[3] as Extract<SecurityAction, { kind: 'retry-without-vencrypt' }>;
+    expect(retry.failure).toMatchObject({ kind: 'unsupported', vencrypt: [258], anonymousTlsUnavailable: true });
+    expect(first.finished).toBe(true);
+
+    const second = new UpstreamSecurity({ transportVerified: false, anonymousTls: false, withoutVeNCrypt: true });
+    const again = second.feed(Buffer.concat([banner('003.008'), Buffer.from([2, 19, 2])]));
+    expect(again).toEqual([
+      { kind: 'send', bytes: banner('003.008') },
+      { kind: 'send', bytes: Buffer.from([2]) },
+      { kind: 'need-credentials', username: false },
+    ]);
+    expect(second.negotiation.type).toBe(2);
+  });
+
+  it('None offered at the top level is a fallback too', () => {
+    const m = new UpstreamSecurity({ transportVerified: false, anonymousTls: false, withoutVeNCrypt: true });
+    expect(m.feed(Buffer.concat([banner('003.008'), Buffer.from([2, 19, 1])])).at(-1)).toEqual({ kind: 'send', bytes: Buffer.from([1]) });
+    expect(chooseTopLevel([19, 1, 2], true)).toBe(1);
+    expect(chooseTopLevel([19], true)).toBeUndefined();
+  });
+
+  it('never weaker when a stronger one works: with anonymous TLS available the TLS subtype is used, no retry', () => {
+    const m = new UpstreamSecurity({ transportVerified: false, anonymousTls: true });
+    expect(kinds(m.feed(Buffer.concat([server([19, 2]), Buffer.from([1])])))).toEqual(['send', 'send', 'send', 'send', 'start-tls']);
+    expect(m.negotiation.subtype).toBe(258);
+  });
+
+  it('nothing plain offered at the top level: the typed failure stays (anonymous TLS unavailable)', () => {
+    const m = new UpstreamSecurity({ transportVerified: false, anonymousTls: false });
+    const actions = m.feed(server([19]));
+    const last = actions.at(-1) as Extract<SecurityAction, { kind: 'failed' }>;
+    expect(last.kind).toBe('failed');
+    expect(failureToError(last.failure).code).toBe('vnc-tls-anonymous-unavailable');
+  });
+});

@@ -10,6 +10,8 @@ export interface ChoiceContext {
   transportVerified: boolean;
   /** The TLS library has anonymous (aNULL) cipher suites (Node's OpenSSL does; BoringSSL does not). */
   anonymousTls: boolean;
+  /** VeNCrypt was tried on this server and none of its subtypes is usable: pick a plain type instead. */
+  withoutVeNCrypt?: boolean;
 }
 
 const x509 = [SubType.X509None, SubType.X509Vnc, SubType.X509Plain];
@@ -36,10 +38,20 @@ export function chooseSubtype(offered: readonly number[], ctx: ChoiceContext): S
 /**
  * The top-level type: VeNCrypt whenever offered (its subtypes include X509 and, on TigerVNC, the
  * plain types too), else None, else VNC authentication. Undefined when none of them is offered.
+ * `withoutVeNCrypt`: a first connection found no usable VeNCrypt subtype (see fallbackAfterVeNCrypt).
  */
-export function chooseTopLevel(offered: readonly number[]): number | undefined {
-  for (const t of [SecType.VeNCrypt, SecType.None, SecType.VncAuth]) if (offered.includes(t)) return t;
+export function chooseTopLevel(offered: readonly number[], withoutVeNCrypt = false): number | undefined {
+  for (const t of [SecType.VeNCrypt, SecType.None, SecType.VncAuth]) if (offered.includes(t) && !(withoutVeNCrypt && t === SecType.VeNCrypt)) return t;
   return undefined;
+}
+
+/**
+ * Whether a server whose VeNCrypt subtypes are all unusable here may be asked again for a plain
+ * top-level type: only when it offers one. Nothing stronger works on this runtime then, so this
+ * is never a downgrade from something that would have worked.
+ */
+export function fallbackAfterVeNCrypt(offered: readonly number[]): boolean {
+  return offered.includes(SecType.None) || offered.includes(SecType.VncAuth);
 }
 
 export function isKnownSubtype(n: number): boolean {

@@ -78,6 +78,8 @@ class SecurityStage {
   private lastNeed = { username: false };
   private attempts = 0;
   private reported = false;
+  /** The server's VeNCrypt subtypes were all unusable here: later connections pick a plain type. */
+  private withoutVeNCrypt = false;
 
   constructor(
     private readonly connectRaw: (handlers: UpstreamHandlers) => UpstreamPipe,
@@ -98,7 +100,7 @@ class SecurityStage {
 
   private attempt(): void {
     this.attempts++;
-    const machine = new UpstreamSecurity({ transportVerified: this.options.transportVerified, anonymousTls: anonymousTlsAvailable() });
+    const machine = new UpstreamSecurity({ transportVerified: this.options.transportVerified, anonymousTls: anonymousTlsAvailable(), withoutVeNCrypt: this.withoutVeNCrypt });
     this.machine = machine;
     this.duplex = undefined;
     this.tlsSocket = undefined;
@@ -153,6 +155,16 @@ class SecurityStage {
           break;
         case 'failed':
           this.onFailure(failureToError(action.failure), action.failure.kind === 'auth-failed');
+          break;
+        case 'retry-without-vencrypt':
+          if (this.withoutVeNCrypt) {
+            this.end(failureToError(action.failure));
+            break;
+          }
+          // VeNCrypt was chosen on this connection, so it cannot change its mind: connect again.
+          this.withoutVeNCrypt = true;
+          this.dropUpstream();
+          this.attempt();
           break;
       }
     }

@@ -4,7 +4,7 @@
 // None, VNC authentication and VeNCrypt with every subtype in ./types.ts. Never throws on input.
 import { ByteQueue } from '../byte-queue.js';
 import { formatVersionBanner, MAX_REASON_LENGTH, negotiateProtocol, parseVersionBanner, protocolVersion, type RfbProtocol, type RfbVersion } from '../handshake.js';
-import { chooseSubtype, chooseTopLevel, type ChoiceContext } from './choose.js';
+import { chooseSubtype, chooseTopLevel, fallbackAfterVeNCrypt, type ChoiceContext } from './choose.js';
 import { vncAuthResponse } from './des.js';
 import { knownSubtypes, SecType, type InnerAuth } from './types.js';
 
@@ -32,6 +32,12 @@ export type SecurityAction =
   | { kind: 'start-tls'; anonymous: boolean }
   /** Authenticated: the server now waits for ClientInit. `leftover`: bytes that came after. */
   | { kind: 'done'; leftover: Buffer }
+  /**
+   * No VeNCrypt subtype is usable, but the server also offers None or VNC authentication at the
+   * top level: this connection is spent (VeNCrypt was chosen); connect again with a machine made
+   * with `withoutVeNCrypt`. `failure` is what to report if that is not possible.
+   */
+  | { kind: 'retry-without-vencrypt'; failure: SecurityFailure }
   | { kind: 'failed'; failure: SecurityFailure };
 
 /** What was negotiated so far (for logs, diagnostics and tests). */
@@ -170,7 +176,7 @@ export class UpstreamSecurity {
         const offered = Array.from(q.view(1 + count).subarray(1));
         q.skip(1 + count);
         this.negotiation.offered = offered;
-        const type = chooseTopLevel(offered);
+        const type = chooseTopLevel(offered, this.ctx.withoutVeNCrypt);
         if (type === undefined) {
           this.fail({ kind: 'unsupported', offered });
           return false;
@@ -268,12 +274,18 @@ export class UpstreamSecurity {
         this.negotiation.subtypes = subtypes;
         const choice = chooseSubtype(subtypes, this.ctx);
         if (!choice.ok) {
-          this.fail({
+          const offered = this.negotiation.offered ?? [SecType.VeNCrypt];
+          const failure: SecurityFailure = {
             kind: 'unsupported',
-            offered: this.negotiation.offered ?? [SecType.VeNCrypt],
+            offered,
             vencrypt: subtypes,
             ...(choice.why === 'anonymous-tls-unavailable' ? { anonymousTlsUnavailable: true } : {}),
-          });
+          };
+          if (fallbackAfterVeNCrypt(offered)) {
+            this.state = 'failed';
+            this.queue.clear();
+            this.actions.push({ kind: 'retry-without-vencrypt', failure });
+          } else this.fail(failure);
           return false;
         }
         const reply = Buffer.alloc(4);
