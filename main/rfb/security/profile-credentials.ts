@@ -2,8 +2,8 @@
 // slots (the password is already on the target for vnc:// profiles), and "Remember in the keychain" saving what the user typed into the
 // profile's own slots — through the profile store, so the file lists the slot and never the secret.
 import type { ConsoleTarget } from '../../../app/console-target.js';
-import { PortholeError } from '../../../app/errors.js';
 import type { AddressResolver, ProfileStore } from '../../profiles/profile-store.js';
+import { saveProfileSecrets } from '../../profiles/save-profile-secrets.js';
 import type { SessionCredentials } from './session-credentials.js';
 import type { VncCredentials } from './upstream-security.js';
 
@@ -18,27 +18,8 @@ export function profileVncCredentials(target: ConsoleTarget, profileId: string, 
       return { password, ...(username !== undefined ? { username } : {}) };
     },
     remember: async (credentials: VncCredentials) => {
-      const store = await profiles();
-      const p = await store.get(profileId);
-      if (!p) throw new PortholeError('profile-not-found');
-      await store.save(
-        {
-          id: p.id,
-          name: p.name,
-          folder: p.folder,
-          tags: p.tags,
-          address: p.endpoint.address,
-          kind: p.endpoint.kind,
-          ...(p.endpoint.originOverride ? { originOverride: p.endpoint.originOverride } : {}),
-          tokenIn: p.endpoint.tokenIn,
-          headers: p.endpoint.headers,
-          tls: p.tls,
-          display: p.display,
-          notes: p.notes,
-          secrets: { password: credentials.password, ...(credentials.username !== undefined ? { username: credentials.username } : {}) },
-        },
-        resolveAddress,
-      );
+      const secrets = { password: credentials.password, ...(credentials.username !== undefined ? { username: credentials.username } : {}) };
+      await saveProfileSecrets(await profiles(), profileId, secrets, resolveAddress);
     },
   };
 }
