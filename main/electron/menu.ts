@@ -1,6 +1,7 @@
 // The application menu as data. Console actions are sent to the focused window's page as the event
-// 'menu.action' { action } (a proposed contract event); Fullscreen is also applied to the window here,
-// since a page cannot enter fullscreen without a user gesture of its own.
+// 'menu.action' { action } (a proposed contract event). Fullscreen too: the page answers it with the
+// 'window.fullscreen' call (main toggles the window, since a page cannot enter fullscreen without a
+// gesture of its own), so the page knows the new state and shows only the console, as its own button does.
 //
 // Accelerators: a focused console forwards every key to the remote machine, so a menu shortcut must
 // be a chord that guests essentially never use. Two-modifier chords are not safe (Ctrl+Shift+C/V/T

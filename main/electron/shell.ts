@@ -184,7 +184,6 @@ export function startShell(options: ShellOptions): ShellHandle {
     const focused = electron.windows.focused();
     const record = windows.all().find((r) => r.window === focused) ?? main;
     if (record === undefined || record.window.isDestroyed()) return;
-    if (action === 'fullscreen') record.window.setFullScreen(!record.window.isFullScreen());
     sendEvent(record, MENU_ACTION_EVENT, { action });
   };
 

@@ -161,11 +161,9 @@ export class ConsoleArea implements TabHost {
     api.on('session.state', (event) => {
       for (const tab of this.tabs) tab.onSessionState(event);
     });
-    // The Electron Console menu. Main toggles the window's own fullscreen itself (a page may not
-    // go fullscreen without a gesture of its own), so that one needs nothing here.
-    api.on('menu.action', ({ action }) => {
-      if (action !== 'fullscreen') this.runAction(action);
-    });
+    // The Electron Console menu. Fullscreen included: the page asks main to toggle the window
+    // (window.fullscreen), so it learns the new state and shows only the console, like the toolbar button.
+    api.on('menu.action', ({ action }) => this.runAction(action));
     window.addEventListener('keydown', (e) => this.onKey(e), { capture: true });
     window.addEventListener('keyup', (e) => this.onKey(e), { capture: true });
     window.addEventListener('blur', () => this.shortcuts.reset());

@@ -472,7 +472,7 @@ describe('single instance', () => {
 });
 
 describe('menu and quitting', () => {
-  it('menu actions go to the focused window as menu.action events; fullscreen toggles the window', async () => {
+  it('menu actions go to the focused window as menu.action events; the page answers fullscreen with window.fullscreen', async () => {
     await start();
     const win = mainWindow();
     fx.focusedWindow = win;
@@ -489,6 +489,9 @@ describe('menu and quitting', () => {
       ['menu.action', { action: 'send-ctrl-alt-del' }],
       ['menu.action', { action: 'fullscreen' }],
     ]);
+    // Not toggled behind the page's back: the page toggles it through window.fullscreen, so it knows the state.
+    expect(win.fullScreen).toBe(false);
+    expect(await fx.invoke('porthole:window.fullscreen', { sender: win.webContents, senderFrame: win.webContents.mainFrame }, {})).toEqual({ ok: true, value: { fullscreen: true } });
     expect(win.fullScreen).toBe(true);
   });
 
