@@ -30,6 +30,7 @@ export const CALL_NAMES = [
   'clouds.export',
   'clouds.import',
   'clouds.importYaml',
+  'clouds.saveAsProfile',
   'profiles.undo',
 ] as const;
 

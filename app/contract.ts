@@ -150,6 +150,11 @@ const cloudCalls = {
       .strict(),
     result: CloudsYamlImport,
   },
+  /** "Save as profile" on a server or VM: a profile that refers to the account and the server (no URL, no token). */
+  'clouds.saveAsProfile': {
+    args: z.object({ accountId: Id, serverId: z.string().min(1).max(256), serverName: z.string().max(512) }).strict(),
+    result: z.object({ profile: ProfileSummary }),
+  },
 } as const;
 
 /** Every renderer → main call. */

@@ -5,7 +5,7 @@ import { duplicateHeaderName, HeaderName, HeaderValue, OriginOverride } from './
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
-export const EndpointKind = z.enum(['nova', 'websockify', 'proxmox', 'vnc-tcp', 'vnc-tls']);
+export const EndpointKind = z.enum(['nova', 'websockify', 'proxmox', 'vnc-tcp', 'vnc-tls', 'cloud']);
 export type EndpointKind = z.infer<typeof EndpointKind>;
 
 export const SecretSlot = z.enum(['token', 'password', 'username']);
@@ -24,7 +24,29 @@ const StoredAddress = z
   .string()
   .min(1)
   .max(2048)
-  .regex(/^(?:https?|wss?|vnc|vnc\+tls|vncs):\/\/[\x21-\x7e]+$/i, 'not a console address (http(s)://, ws(s):// or vnc:// with no spaces or control characters)');
+  .regex(/^(?:https?|wss?|vnc|vnc\+tls|vncs|cloud):\/\/[\x21-\x7e]+$/i, 'not a console address (http(s)://, ws(s):// or vnc:// with no spaces or control characters)');
+
+/**
+ * A profile of kind `cloud`: a server of a cloud account, by reference (never a console URL or a
+ * token). Opening it mints a fresh console through the account, as a click in the Clouds list does.
+ * The names are what the list showed when it was saved, for display only.
+ */
+export const CloudReference = z
+  .object({
+    accountId: z.string().min(1).max(128).regex(NO_CONTROL, 'contains a control character'),
+    /** Nova server UUID, or Proxmox "<node>/<qemu|lxc>/<vmid>". */
+    serverId: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'not a server id'),
+    serverName: z.string().max(512).regex(NO_CONTROL, 'contains a control character'),
+    cloudName: ShortText,
+    cloudType: z.enum(['openstack', 'proxmox']),
+  })
+  .strict();
+export type CloudReference = z.infer<typeof CloudReference>;
+
+/** The stored address of a cloud profile: the reference itself, so lists and exports read it back. */
+export function cloudProfileAddress(ref: Pick<CloudReference, 'accountId' | 'serverId'>): string {
+  return `cloud://${encodeURIComponent(ref.accountId)}/${encodeURIComponent(ref.serverId)}`;
+}
 
 const HeaderMap = z
   .record(HeaderName, HeaderValue)
@@ -46,22 +68,30 @@ export const SecretSlotName = z.string().regex(/^(?:token|password|username|head
  */
 export const BoundEndpoint = z.string().max(600).regex(/^[a-z+]+:\/\/[\x21-\x7e]+$/);
 
-export const Endpoint = z.object({
-  kind: EndpointKind,
-  /** The console address without any secret: a ws(s):// URL, an http(s) console page, or vnc://host:port. */
-  address: StoredAddress,
-  /** An Origin header to send upstream, for gateways that demand one (Nova sends none by default). */
-  originOverride: OriginOverride.optional(),
-  /** Older Nova consoles read the token from a `token` cookie instead of the query string. */
-  tokenIn: z.enum(['query', 'cookie']).default('query'),
-  /** Extra non-secret headers; secret ones are named in secretHeaders and kept in the keychain. */
-  headers: HeaderMap.default({}),
-  secretHeaders: z
-    .array(HeaderName)
-    .max(32)
-    .refine((names) => duplicateHeaderName(names) === undefined, 'a secret header is named twice')
-    .default([]),
-});
+export const Endpoint = z
+  .object({
+    kind: EndpointKind,
+    /** The console address without any secret: a ws(s):// URL, an http(s) console page, or vnc://host:port. */
+    address: StoredAddress,
+    /** An Origin header to send upstream, for gateways that demand one (Nova sends none by default). */
+    originOverride: OriginOverride.optional(),
+    /** Older Nova consoles read the token from a `token` cookie instead of the query string. */
+    tokenIn: z.enum(['query', 'cookie']).default('query'),
+    /** Extra non-secret headers; secret ones are named in secretHeaders and kept in the keychain. */
+    headers: HeaderMap.default({}),
+    secretHeaders: z
+      .array(HeaderName)
+      .max(32)
+      .refine((names) => duplicateHeaderName(names) === undefined, 'a secret header is named twice')
+      .default([]),
+    /** Only for kind `cloud`: the account and server it opens (then `address` is cloudProfileAddress(cloud)). */
+    cloud: CloudReference.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.kind === 'cloud') !== (e.cloud !== undefined)) ctx.addIssue({ code: 'custom', path: ['cloud'], message: 'a cloud profile names its account and server, and only a cloud profile does' });
+    else if (e.cloud && e.address !== cloudProfileAddress(e.cloud)) ctx.addIssue({ code: 'custom', path: ['address'], message: 'a cloud profile\'s address must be its cloud:// reference' });
+    else if (!e.cloud && /^cloud:/i.test(e.address)) ctx.addIssue({ code: 'custom', path: ['address'], message: 'only a cloud profile has a cloud:// address' });
+  });
 export type Endpoint = z.infer<typeof Endpoint>;
 
 export const TlsOptions = z.object({

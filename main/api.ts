@@ -1,5 +1,5 @@
 // The contract's implementation, transport-free. Arguments arrive already validated by the core.
-import type { CallArgs, CallName, CallResult, SessionSource, SessionWarning } from '../app/contract.js';
+import type { CallArgs, CallName, CallResult, OpenedSession, SessionSource, SessionWarning } from '../app/contract.js';
 import { describeTarget, isEncrypted, upstreamWebSocketUrl, type ConsoleTarget, type TcpTarget, type WebSocketTarget } from '../app/console-target.js';
 import { parseConsoleAddress } from '../app/console-address.js';
 import { addressChoices } from './address-choices.js';
@@ -119,6 +119,8 @@ export function createHandlers(deps: ApiDeps): Handlers {
     const store = await deps.profiles();
     const profile = await store.get(source.profileId);
     if (!profile) throw new PortholeError('profile-not-found');
+    const cloud = profile.endpoint.cloud;
+    if (cloud) return deps.clouds.request(cloud.accountId, cloud.serverId, 'diagnostics', { title: profile.name, display: profile.display });
     const headers: Record<string, string> = { ...profile.endpoint.headers };
     for (const name of profile.endpoint.secretHeaders) {
       const value = await readSecret(profile, `header:${name}`, store);
@@ -137,6 +139,17 @@ export function createHandlers(deps: ApiDeps): Handlers {
       profileId: profile.id,
       display: profile.display,
     };
+  }
+
+  /** A cloud profile opens like a click in the Clouds list (a fresh console at every connect and reconnect), under the profile's name and display choices. */
+  async function openCloudProfile(profileId: string, callerId: string): Promise<OpenedSession | undefined> {
+    const store = await deps.profiles();
+    const profile = await store.get(profileId);
+    const cloud = profile?.endpoint.cloud;
+    if (!profile || !cloud) return undefined;
+    const opened = await deps.clouds.open(cloud.accountId, cloud.serverId, callerId, { title: profile.name, display: profile.display });
+    await store.touch(profile.id);
+    return opened;
   }
 
   /** The demo is reached like any VNC server: over TCP to its loopback port. */
@@ -160,10 +173,18 @@ export function createHandlers(deps: ApiDeps): Handlers {
 
   const handlers: Handlers = {
     'app.info': async () => ({ name: 'Porthole', version: deps.version, shell: deps.shell }),
-    ...createCloudHandlers(deps.clouds),
+    ...createCloudHandlers(deps.clouds, deps.profiles),
 
     'session.open': async ({ source }, caller) => {
       if (source.type === 'cloud') return deps.clouds.open(source.accountId, source.serverId, caller.id);
+      if (source.type === 'profile') {
+        const opened = await openCloudProfile(source.profileId, caller.id);
+        if (opened) return opened;
+      }
+      if (source.type === 'url') {
+        const viaAccount = await deps.clouds.openProxmoxLink(source.url, caller.id);
+        if (viaAccount) return viaAccount;
+      }
       const resolved = { ...(await resolveSource(source)), ...addressChoices(source) };
       const displayAddress = describeTarget(resolved.target);
       const warnings = warningsFor(resolved.target, resolved.tls.allowInsecure);

@@ -56,6 +56,7 @@ async function start(): Promise<void> {
     connect: (source) => consoles.open(source),
     showError: (error) => notices.showError(error),
     setStatus: (text) => notices.setStatus(text),
+    profileSaved: () => void profiles.refresh(),
   });
   byId('test-connection').addEventListener('click', () => {
     const url = urlField.value.trim();

@@ -1,11 +1,21 @@
 // The contract's clouds.* calls (arguments already validated by the core).
 import type { CallArgs, CallResult } from '../../app/contract.js';
 import type { CloudService } from '../clouds/cloud-service.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
 
-type CloudCall = 'clouds.list' | 'clouds.save' | 'clouds.delete' | 'clouds.servers' | 'clouds.test' | 'clouds.export' | 'clouds.import' | 'clouds.importYaml';
+type CloudCall =
+  | 'clouds.list'
+  | 'clouds.save'
+  | 'clouds.delete'
+  | 'clouds.servers'
+  | 'clouds.test'
+  | 'clouds.export'
+  | 'clouds.import'
+  | 'clouds.importYaml'
+  | 'clouds.saveAsProfile';
 export type CloudHandlers = { [N in CloudCall]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
-export function createCloudHandlers(clouds: CloudService): CloudHandlers {
+export function createCloudHandlers(clouds: CloudService, profiles: () => Promise<ProfileStore>): CloudHandlers {
   return {
     'clouds.list': () => clouds.store.list(),
     'clouds.save': ({ account }) => clouds.save(account),
@@ -18,5 +28,10 @@ export function createCloudHandlers(clouds: CloudService): CloudHandlers {
     'clouds.export': () => clouds.store.exportDocument(),
     'clouds.import': ({ bundle }) => clouds.store.importDocument(bundle),
     'clouds.importYaml': (args) => clouds.importYaml(args),
+    'clouds.saveAsProfile': async ({ accountId, serverId, serverName }) => {
+      const reference = await clouds.profileReference(accountId, serverId, serverName);
+      const name = `${reference.serverName || reference.serverId} (${reference.cloudName})`.slice(0, 200);
+      return { profile: await (await profiles()).saveCloud(name, reference) };
+    },
   };
 }

@@ -2,10 +2,12 @@
 // console into a session request that mints again on every reconnect. Secrets are read from the
 // keychain at the moment of use and given to the provider only; logs name accounts and servers, never
 // a token, a ticket or a URL that carries one.
+import { parseConsoleAddress } from '../../app/console-address.js';
 import { describeTarget } from '../../app/console-target.js';
 import type { CloudAccountInput, CloudServer, CloudSettings, CloudsYamlImport, CloudTestStep } from '../../app/cloud-account.js';
 import type { OpenedSession, SessionWarning } from '../../app/contract.js';
 import { PortholeError } from '../../app/errors.js';
+import { CloudReference, type DisplayOptions } from '../../app/profile.js';
 import type { Logger } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
 import type { ConsoleProvider } from '../providers/provider.js';
@@ -15,6 +17,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { SessionManager, SessionRequest } from '../sessions.js';
 import { CloudAccountStore } from './account-store.js';
 import { readCloudsYaml } from './clouds-yaml.js';
+import { accountForProxmoxLink } from './proxmox-link-account.js';
 
 export interface CloudServiceDeps {
   dataDir: string;
@@ -23,6 +26,12 @@ export interface CloudServiceDeps {
   logger: Logger;
   /** Providers by cloud type (tests may replace one). */
   providers?: Partial<Record<CloudSettings['type'], ConsoleProvider>>;
+}
+
+/** A cloud profile's own choices for the console it opens. */
+export interface ProfileChoices {
+  title: string;
+  display: DisplayOptions;
 }
 
 export class CloudService {
@@ -65,8 +74,16 @@ export class CloudService {
     return { steps, text: redactText(lines.join('\n')) };
   }
 
+  /** What a profile of this server stores: the account and server by reference, with their names for display. */
+  async profileReference(accountId: string, serverId: string, serverName: string): Promise<CloudReference> {
+    const account = await this.store.get(accountId);
+    const parsed = CloudReference.safeParse({ accountId, serverId, serverName, cloudName: account.name, cloudType: account.settings.type });
+    if (!parsed.success) throw new PortholeError('bad-request', `this server cannot be saved as a profile: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
+  }
+
   /** Mints a console and describes the session that reaches it; `refresh` mints again for a reconnect. */
-  async request(accountId: string, serverId: string, callerId: string): Promise<SessionRequest> {
+  async request(accountId: string, serverId: string, callerId: string, profile?: ProfileChoices): Promise<SessionRequest> {
     const account = await this.store.credential(accountId);
     const t0 = performance.now();
     let minted;
@@ -82,21 +99,42 @@ export class CloudService {
     return {
       callerId,
       target: minted.target,
-      title: minted.title,
+      title: profile?.title ?? minted.title,
+      ...(profile?.display ? { display: profile.display } : {}),
       displayAddress: minted.displayAddress ?? describeTarget(minted.target),
       tls: minted.tls,
       warnings,
       ...(minted.headers ? { headers: minted.headers } : {}),
       // The minted VNC password (Proxmox) is answered by main's RFB security stage; never asked of the user.
       ...(minted.rfbPassword !== undefined ? { credentials: { known: { password: minted.rfbPassword }, prompt: false } } : {}),
-      refresh: () => this.request(accountId, serverId, callerId),
+      refresh: () => this.request(accountId, serverId, callerId, profile),
     };
   }
 
-  async open(accountId: string, serverId: string, callerId: string): Promise<OpenedSession> {
-    const request = await this.request(accountId, serverId, callerId);
+  async open(accountId: string, serverId: string, callerId: string, profile?: ProfileChoices): Promise<OpenedSession> {
+    const request = await this.request(accountId, serverId, callerId, profile);
     const { sessionId, wsUrl } = this.deps.sessions.open(request);
-    return { sessionId, wsUrl, title: request.title, displayAddress: request.displayAddress, warnings: request.warnings };
+    return {
+      sessionId,
+      wsUrl,
+      title: request.title,
+      displayAddress: request.displayAddress,
+      warnings: request.warnings,
+      ...(request.display ? { display: request.display } : {}),
+    };
+  }
+
+  /**
+   * A Proxmox web UI console link, when a Proxmox account is saved for its API host: the VM's
+   * console through that account (undefined otherwise; the address parser's refusal then says what to add).
+   */
+  async openProxmoxLink(url: string, callerId: string): Promise<OpenedSession | undefined> {
+    const parsed = parseConsoleAddress(url);
+    if (parsed.ok || parsed.recognised?.kind !== 'proxmox') return undefined;
+    const match = accountForProxmoxLink(parsed.recognised, (await this.store.list()).accounts);
+    if (!match) return undefined;
+    const opened = await this.open(match.accountId, match.serverId, callerId);
+    return { ...opened, notices: [`This Proxmox VE link was opened through the cloud account “${match.accountName}”.`] };
   }
 
   async importYaml(args: { cloudsYaml: string; secureYaml?: string; passwords?: Record<string, string>; only?: string[] }): Promise<CloudsYamlImport> {

@@ -17,6 +17,8 @@ import {
   ExportBundle,
   Profile,
   ProfileInput,
+  cloudProfileAddress,
+  type CloudReference,
   type EndpointKind,
   type ImportPreview,
   type ProfileDocument,
@@ -78,6 +80,8 @@ export interface ProfileStore {
    */
   readSecret(profileId: string, slot: SecretSlotName): Promise<string | undefined>;
   save(input: ProfileInputDraft, resolveAddress: AddressResolver): Promise<SaveResult>;
+  /** A new profile of kind `cloud`: the account and server by reference; no address, no secret. */
+  saveCloud(name: string, cloud: CloudReference): Promise<ProfileSummary>;
   /** Deletes the profile and its secrets; the token undoes it for a short while (undo()). */
   delete(id: string): Promise<{ undoToken: string }>;
   duplicate(id: string): Promise<ProfileSummary>;
@@ -136,6 +140,7 @@ function parseBundle(bundle: unknown): ExportBundle {
   for (const [i, p] of parsed.data.profiles.entries()) {
     if (ids.has(p.id)) throw new PortholeError('bad-request', 'the export lists the same profile id twice');
     ids.add(p.id);
+    if (p.endpoint.kind === 'cloud') continue; // a reference to a cloud account's server (the schema checked it)
     const address = parseConsoleAddress(p.endpoint.address);
     if (!address.ok) throw new PortholeError('bad-request', `not a Porthole profile export: profiles.${i}.endpoint.address: ${address.error.detail ?? 'not a console address'}`);
   }
@@ -242,6 +247,9 @@ class FileProfileStore implements ProfileStore {
     const parsed = ProfileInput.safeParse(raw);
     if (!parsed.success) throw new PortholeError('bad-request', describeIssues(parsed.error.issues));
     const input = parsed.data;
+    // A cloud profile keeps its reference while its name, folder, tags, display or notes change.
+    const cloudBefore = input.id === undefined ? undefined : (await this.profiles()).find((p) => p.id === input.id && p.endpoint.kind === 'cloud');
+    if (cloudBefore?.endpoint.cloud && input.address === cloudBefore.endpoint.address) return this.saveCloudFields(input, cloudBefore);
     const resolved = resolveAddress(input.address);
     if (!resolved.ok) throw new PortholeError(resolved.error.code, resolved.error.detail);
     const endpoint = endpointOf(resolved.address);
@@ -366,6 +374,35 @@ class FileProfileStore implements ProfileStore {
     }
     await this.secrets.deleteAll(id, removals);
     return { profile: this.summarize(stored), warnings: notSaved ? ['secret-not-saved'] : [], droppedSecrets: dropped };
+  }
+
+  async saveCloud(name: string, cloud: CloudReference): Promise<ProfileSummary> {
+    const candidate = Profile.safeParse({
+      id: randomUUID(),
+      name,
+      endpoint: { kind: 'cloud', address: cloudProfileAddress(cloud), cloud },
+      createdAt: this.now().toISOString(),
+    });
+    if (!candidate.success) throw new PortholeError('bad-request', describeIssues(candidate.error.issues));
+    const stored = await this.file.update((doc) => {
+      doc.profiles.push(candidate.data);
+      return { result: candidate.data, next: doc };
+    });
+    return this.summarize(stored);
+  }
+
+  /** An edit of a cloud profile: everything but its endpoint (which is the reference) and its TLS (the account's). */
+  private async saveCloudFields(input: ProfileInput, before: Profile): Promise<SaveResult> {
+    const stored = await this.file.update((doc) => {
+      const index = doc.profiles.findIndex((p) => p.id === before.id);
+      const existing = doc.profiles[index];
+      if (index < 0 || !existing) throw new PortholeError('profile-not-found');
+      const valid = Profile.safeParse({ ...existing, name: input.name, folder: input.folder, tags: input.tags, display: input.display, notes: input.notes });
+      if (!valid.success) throw new PortholeError('bad-request', describeIssues(valid.error.issues));
+      doc.profiles[index] = valid.data;
+      return { result: valid.data, next: doc };
+    });
+    return { profile: this.summarize(stored), warnings: [], droppedSecrets: [] };
   }
 
   /** Reads the secrets a change is about to remove, so Undo can restore them (unreadable ones are lost). */

@@ -15,6 +15,8 @@ export interface CloudsPanelDeps {
   connect(source: SessionSource): Promise<void>;
   showError(error: PortholeErrorShape): void;
   setStatus(text: string): void;
+  /** A profile was saved from a server ("Save as profile"): the profile list shows it. */
+  profileSaved?(): void;
 }
 
 interface Expanded {
@@ -120,7 +122,19 @@ export class CloudsPanel {
     );
     // No console to ask for: say why instead of failing a connection.
     if (server.console !== 'available') open.setAttribute('aria-disabled', 'true');
-    return el('li', { 'data-console': server.console }, open, el('span', { id: descId, className: 'hint' }, ` ${stateText(server)}`));
+    const label = server.name || server.id;
+    const save = button('Save as profile', { 'aria-label': `Save ${label} as profile`, className: 'cloud-save-profile', 'data-focus-key': `save:${account.id}:${server.id}` }, () =>
+      void this.saveAsProfile(account, server),
+    );
+    return el('li', { 'data-console': server.console }, open, el('span', { id: descId, className: 'hint' }, ` ${stateText(server)}`), ' ', save);
+  }
+
+  /** A profile that refers to the account and the server (main stores no URL and no token). */
+  private async saveAsProfile(account: CloudAccountSummary, server: CloudServer): Promise<void> {
+    const result = await this.deps.api.call('clouds.saveAsProfile', { accountId: account.id, serverId: server.id, serverName: server.name });
+    if (!result.ok) return this.deps.showError(result.error);
+    this.deps.profileSaved?.();
+    this.deps.setStatus(`Saved the profile “${result.value.profile.name}”: it opens ${server.name || server.id} through ${account.name}.`);
   }
 
   private async open(account: CloudAccountSummary, server: CloudServer): Promise<void> {

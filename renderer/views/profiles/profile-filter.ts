@@ -5,7 +5,8 @@ import type { ProfileSummary } from '../../../app/profile.js';
 export function matchesSearch(profile: ProfileSummary, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const haystack = [profile.name, profile.endpoint.address, profile.folder, ...profile.tags, profile.notes].join('\n').toLowerCase();
+  const cloud = profile.endpoint.cloud;
+  const haystack = [profile.name, profile.endpoint.address, profile.folder, ...profile.tags, profile.notes, ...(cloud ? [cloud.serverName, cloud.cloudName] : [])].join('\n').toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 

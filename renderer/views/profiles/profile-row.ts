@@ -22,15 +22,20 @@ const PROTOCOL: Record<ProfileSummary['endpoint']['kind'], string> = {
   proxmox: 'Proxmox',
   'vnc-tcp': 'VNC',
   'vnc-tls': 'VNC over TLS',
+  cloud: 'Cloud',
 };
 
 /** "host:port" of the profile's endpoint (the address itself when it does not parse). */
 export function hostPort(profile: ProfileSummary): string {
+  // A cloud profile: the server and the account it opens through (a fresh console each time).
+  const cloud = profile.endpoint.cloud;
+  if (cloud) return `${cloud.serverName || cloud.serverId} on ${cloud.cloudName}`;
   const endpoint = endpointOf(profile.endpoint.address);
   return endpoint ? endpoint.slice(endpoint.indexOf('://') + 3) : profile.endpoint.address;
 }
 
 export function protocolName(profile: ProfileSummary): string {
+  if (profile.endpoint.cloud) return profile.endpoint.cloud.cloudType === 'proxmox' ? 'Proxmox VE account' : 'OpenStack account';
   return PROTOCOL[profile.endpoint.kind];
 }
 
