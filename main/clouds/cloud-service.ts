@@ -134,7 +134,7 @@ export class CloudService {
     const match = accountForProxmoxLink(parsed.recognised, (await this.store.list()).accounts);
     if (!match) return undefined;
     const opened = await this.open(match.accountId, match.serverId, callerId);
-    return { ...opened, notices: [`This Proxmox VE link was opened through the cloud account “${match.accountName}”.`] };
+    return { ...opened, notices: [`This Proxmox VE link was opened through the cloud account “${match.accountName}”`] };
   }
 
   async importYaml(args: { cloudsYaml: string; secureYaml?: string; passwords?: Record<string, string>; only?: string[] }): Promise<CloudsYamlImport> {

@@ -30,6 +30,14 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+async function closeAllTabs(): Promise<void> {
+  while ((await page.getByRole('tab').count()) > 0) {
+    const before = await page.getByRole('tab').count();
+    await page.getByRole('tab').first().locator('.tab-close').click();
+    await expect.poll(() => page.getByRole('tab').count(), { timeout: 10_000 }).toBe(before - 1);
+  }
+}
+
 beforeAll(async () => {
   standin = await startProxmoxStandin({
     cert: pki.server,
@@ -87,6 +95,43 @@ describe('a Proxmox VE cloud account in the UI', () => {
     }
     times.sort((a, b) => a - b);
     console.log(`Proxmox click → first frame (mint included), ms: median ${(times[4]! + times[5]!) / 2}, all ${times.join(', ')}`);
+  });
+
+  it('saves a VM as a profile that refers to the account, and opens it from the profile list', { timeout: 120_000 }, async () => {
+    await closeAllTabs();
+    const vms = page.getByRole('region', { name: 'Servers of Lab cluster' });
+    await vms.getByRole('button', { name: 'Save web as profile' }).click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain('Saved the profile “web (Lab cluster)”');
+    const profiles = page.locator('#profiles');
+    const open = profiles.getByRole('button', { name: 'web (Lab cluster)', exact: true });
+    await expect.poll(() => open.count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('.profile-meta').filter({ hasText: 'web on Lab cluster' }).textContent()).toContain('web on Lab cluster · Proxmox VE account');
+    // The profile file holds the reference only: no console URL, no ticket, no token.
+    const file = filesUnder(dataDir).find((f) => readFileSync(f, 'utf8').includes('"kind": "cloud"') || readFileSync(f, 'utf8').includes('"kind":"cloud"'));
+    expect(file).toBeDefined();
+    const text = readFileSync(file!, 'utf8');
+    expect(text).toContain('pve1/qemu/100');
+    expect(text).not.toMatch(/vncwebsocket|vncticket|PVEVNC|wss?:\/\//);
+    expect(text).not.toContain(TOKEN_SECRET);
+    await open.click();
+    await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
+    expect(await page.getByRole('tab').first().textContent()).toContain('web (Lab cluster)');
+    await saveScreenshot(page, 'clouds-proxmox-profile');
+  });
+
+  it('opens a Proxmox web UI console link pasted in quick connect through the account for that host', { timeout: 120_000 }, async () => {
+    await closeAllTabs();
+    const url = page.locator('#console-url');
+    // No account for this host: the refusal says exactly what to add.
+    await url.fill('https://pve.example.test:8006/?console=kvm&novnc=1&vmid=100&node=pve1&resize=off');
+    await url.press('Enter');
+    await expect.poll(() => page.locator('#alert').textContent(), { timeout: 10_000 }).toContain('add one for https://pve.example.test:8006');
+    // The stand-in's host and port: the Lab cluster account mints the console.
+    await url.fill(`${standin.url}/?console=kvm&novnc=1&vmid=100&node=pve1&resize=off`);
+    await url.press('Enter');
+    await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
+    await expect.poll(() => page.locator('body').textContent(), { timeout: 10_000 }).toContain('opened through the cloud account “Lab cluster”');
+    await saveScreenshot(page, 'clouds-proxmox-link');
   });
 
   it('keeps the token secret in the Secret Service only', { timeout: 60_000 }, async () => {
