@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAccountSummary, CloudServer } from '../../../app/cloud-account.js';
 import type { CallName, OpenedSession, Outcome, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
+import type { ProfileSummary } from '../../../app/profile.js';
 import { startCore } from '../../../main/core.js';
 import { captureLogger } from '../../fixtures/capture-logger.js';
 import { startProxmoxStandin, type ProxmoxStandin } from '../../fixtures/proxmox-standin.js';
@@ -124,6 +125,42 @@ describe('a Proxmox VE account', () => {
     const again = await call<OpenedSession>('session.reconnect', { sessionId: opened.sessionId });
     expect((await rfbServerInit(again.wsUrl, appOrigin)).width).toBe(640);
     expect(standin.requests().filter((r) => r.startsWith('UPGRADE') && r.endsWith('auth=token')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('saves a VM as a profile by reference; the profile mints at every connect and reconnect, and export keeps the reference only', { timeout: 60_000 }, async () => {
+    const a = await account({ method: 'token', tokenId: TOKEN_ID }, TOKEN_SECRET);
+    const { profile } = await call<{ profile: ProfileSummary }>('clouds.saveAsProfile', { accountId: a.id, serverId: 'pve1/qemu/100', serverName: 'web' });
+    expect(profile).toMatchObject({ name: 'web (pve)', endpoint: { kind: 'cloud', cloud: { accountId: a.id, serverId: 'pve1/qemu/100', cloudType: 'proxmox' } }, secretSlots: [] });
+    const upgrades = (): number => standin.requests().filter((r) => r.startsWith('UPGRADE')).length;
+    const before = upgrades();
+    const opened = await call<OpenedSession>('session.open', { source: { type: 'profile', profileId: profile.id } });
+    expect(opened.title).toBe('web (pve)');
+    expect((await rfbServerInit(opened.wsUrl, appOrigin)).width).toBe(640);
+    // The ticket is single use: only a fresh mint lets the reconnect in.
+    await waitForEnd(opened.sessionId);
+    const again = await call<OpenedSession>('session.reconnect', { sessionId: opened.sessionId });
+    expect(again.title).toBe('web (pve)');
+    expect((await rfbServerInit(again.wsUrl, appOrigin)).width).toBe(640);
+    expect(upgrades() - before).toBe(2);
+    const exported = JSON.stringify(await call<unknown>('profiles.export', { profileIds: [profile.id] }));
+    expect(exported).toContain('pve1/qemu/100');
+    expect(exported).not.toMatch(/vncticket|PVEVNC|wss?:\/\/|https:\/\//);
+    expect(exported).not.toContain(TOKEN_SECRET);
+    // An account that is gone: a typed error, not a crash.
+    const other = await account({ method: 'token', tokenId: TOKEN_ID }, TOKEN_SECRET);
+    const orphan = (await call<{ profile: ProfileSummary }>('clouds.saveAsProfile', { accountId: other.id, serverId: 'pve1/qemu/100', serverName: 'web' })).profile;
+    await call('clouds.delete', { accountId: other.id });
+    expect((await failure('session.open', { source: { type: 'profile', profileId: orphan.id } })).code).toBe('cloud-account-not-found');
+    expect((await failure('clouds.saveAsProfile', { accountId: other.id, serverId: 'pve1/qemu/100', serverName: 'web' })).code).toBe('cloud-account-not-found');
+  });
+
+  it('opens a Proxmox web UI console link through the account saved for its API host', { timeout: 60_000 }, async () => {
+    await account({ method: 'token', tokenId: TOKEN_ID }, TOKEN_SECRET);
+    const opened = await call<OpenedSession>('session.open', { source: { type: 'url', url: `${standin.url}/?console=lxc&novnc=1&vmid=101&node=pve1&resize=off` } });
+    expect(opened.notices?.[0]).toMatch(/opened through the cloud account “pve”/);
+    expect((await rfbServerInit(opened.wsUrl, appOrigin)).width).toBe(640);
+    const elsewhere = await failure('session.open', { source: { type: 'url', url: 'https://pve.example.test:8006/?console=kvm&novnc=1&vmid=100&node=pve1' } });
+    expect(elsewhere.detail).toContain('add one for https://pve.example.test:8006');
   });
 
   it('signs in with user name and password (ticket, CSRF token) for a container console', { timeout: 60_000 }, async () => {
