@@ -31,6 +31,7 @@ export const CALL_NAMES = [
   'clouds.import',
   'clouds.importYaml',
   'clouds.saveAsProfile',
+  'clouds.certificate',
   'profiles.undo',
 ] as const;
 

@@ -7,7 +7,7 @@ import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
 import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
-import { CloudAccountDocument, CloudAccountInput, CloudAccountSummary, CloudServer, CloudsYamlImport, CloudTestStep } from './cloud-account.js';
+import { ApiUrl, CaPem, CloudAccountDocument, CloudAccountInput, CloudAccountSummary, CloudServer, CloudsYamlImport, CloudTestStep } from './cloud-account.js';
 
 const Id = z.string().min(1).max(128);
 
@@ -155,6 +155,8 @@ const cloudCalls = {
     args: z.object({ accountId: Id, serverId: z.string().min(1).max(256), serverName: z.string().max(512) }).strict(),
     result: z.object({ profile: ProfileSummary }),
   },
+  /** Trust on first use for a Proxmox account: the certificate its API presents (verification off for this look only). */
+  'clouds.certificate': { args: z.object({ apiUrl: ApiUrl, caPem: CaPem.optional() }).strict(), result: CertificateInfo },
 } as const;
 
 /** Every renderer → main call. */

@@ -12,7 +12,8 @@ type CloudCall =
   | 'clouds.export'
   | 'clouds.import'
   | 'clouds.importYaml'
-  | 'clouds.saveAsProfile';
+  | 'clouds.saveAsProfile'
+  | 'clouds.certificate';
 export type CloudHandlers = { [N in CloudCall]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
 export function createCloudHandlers(clouds: CloudService, profiles: () => Promise<ProfileStore>): CloudHandlers {
@@ -28,6 +29,7 @@ export function createCloudHandlers(clouds: CloudService, profiles: () => Promis
     'clouds.export': () => clouds.store.exportDocument(),
     'clouds.import': ({ bundle }) => clouds.store.importDocument(bundle),
     'clouds.importYaml': (args) => clouds.importYaml(args),
+    'clouds.certificate': ({ apiUrl, caPem }) => clouds.certificate(apiUrl, caPem),
     'clouds.saveAsProfile': async ({ accountId, serverId, serverName }) => {
       const reference = await clouds.profileReference(accountId, serverId, serverName);
       const name = `${reference.serverName || reference.serverId} (${reference.cloudName})`.slice(0, 200);

@@ -2,12 +2,15 @@
 // console into a session request that mints again on every reconnect. Secrets are read from the
 // keychain at the moment of use and given to the provider only; logs name accounts and servers, never
 // a token, a ticket or a URL that carries one.
+import { isIP } from 'node:net';
 import { parseConsoleAddress } from '../../app/console-address.js';
 import { describeTarget } from '../../app/console-target.js';
 import type { CloudAccountInput, CloudServer, CloudSettings, CloudsYamlImport, CloudTestStep } from '../../app/cloud-account.js';
 import type { OpenedSession, SessionWarning } from '../../app/contract.js';
+import type { CertificateInfo } from '../../app/diagnostics.js';
 import { PortholeError } from '../../app/errors.js';
 import { CloudReference, type DisplayOptions } from '../../app/profile.js';
+import { inspectCertificate } from '../diagnostics/certificate.js';
 import type { Logger } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
 import type { ConsoleProvider } from '../providers/provider.js';
@@ -72,6 +75,14 @@ export class CloudService {
     for (const s of steps) lines.push(`${s.ok ? 'OK  ' : 'FAIL'} ${s.name} (${s.ms} ms): ${s.detail}`);
     // Nothing above holds a secret; the redactor is a second line of defence for support reports.
     return { steps, text: redactText(lines.join('\n')) };
+  }
+
+  /** The certificate an API presents, for trust on first use (the user compares its SHA-256, then the account pins its key). */
+  async certificate(apiUrl: string, caPem?: string): Promise<CertificateInfo> {
+    const url = new URL(apiUrl);
+    if (url.protocol !== 'https:') throw new PortholeError('url-unsupported', 'this API address does not use TLS (https://), so it has no certificate');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return inspectCertificate(host, url.port ? Number(url.port) : 443, isIP(host) ? undefined : host, caPem ? { caPem } : {});
   }
 
   /** What a profile of this server stores: the account and server by reference, with their names for display. */

@@ -2,6 +2,7 @@
 // authentication behind it): added through the dialog with an API token and the cluster's CA, VMs
 // listed, a click opens the screen (the VNC password is answered in main), and the secret lives only
 // in the Secret Service. Also prints the time from click to first frame, mint included (median of 10).
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,6 +133,42 @@ describe('a Proxmox VE cloud account in the UI', () => {
     await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
     await expect.poll(() => page.locator('body').textContent(), { timeout: 10_000 }).toContain('opened through the cloud account “Lab cluster”');
     await saveScreenshot(page, 'clouds-proxmox-link');
+  });
+
+  it('trusts the API certificate on first use from the Add cloud dialog (no CA): shown with its SHA-256, pinned for that account', { timeout: 120_000 }, async () => {
+    await closeAllTabs();
+    const fingerprint = new X509Certificate(readFileSync(pki.server.certPath)).fingerprint256;
+    const addAccount = async (name: string, trust: boolean): Promise<void> => {
+      await page.getByRole('button', { name: 'Add cloud' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add cloud' });
+      await dialog.getByLabel('Cloud type').selectOption({ label: 'Proxmox VE' });
+      await dialog.getByLabel('Name', { exact: true }).fill(name);
+      await dialog.getByLabel('API URL').fill(standin.url);
+      await dialog.getByLabel('API token ID').fill(TOKEN_ID);
+      await dialog.getByLabel('API token secret').fill(TOKEN_SECRET);
+      if (trust) {
+        await dialog.getByRole('button', { name: 'Show the API’s certificate' }).click();
+        await expect.poll(() => dialog.locator('.certificate-panel').textContent(), { timeout: 10_000 }).toContain(fingerprint);
+        await saveScreenshot(page, 'clouds-proxmox-tofu');
+        await dialog.getByLabel('Trust this certificate for this account').check();
+      }
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000 }).toContain(`Saved “${name}”`);
+      await page.getByRole('button', { name, exact: true }).click();
+    };
+    // Without a CA or a pin the API is refused (TLS verified by default)…
+    await addAccount('Untrusted cluster', false);
+    const refused = page.getByRole('region', { name: 'Servers of Untrusted cluster' });
+    await expect.poll(() => refused.textContent(), { timeout: 30_000 }).toMatch(/certificate/i);
+    expect(await refused.getByRole('button', { name: 'web', exact: true }).count()).toBe(0);
+    // …with the certificate trusted in the dialog, the account lists VMs and opens a console.
+    await addAccount('Pinned cluster', true);
+    const vms = page.getByRole('region', { name: 'Servers of Pinned cluster' });
+    await expect.poll(() => vms.getByRole('button', { name: 'web', exact: true }).count(), { timeout: 30_000 }).toBe(1);
+    await vms.getByRole('button', { name: 'web', exact: true }).click();
+    await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
+    const file = filesUnder(dataDir).find((f) => readFileSync(f, 'utf8').includes('Pinned cluster'));
+    expect(readFileSync(file!, 'utf8')).toContain(pki.server.spkiSha256);
   });
 
   it('keeps the token secret in the Secret Service only', { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@
 import type { CloudAccountInput, CloudAccountSummary, CloudSettings } from '../../../app/cloud-account.js';
 import { button, el, field } from '../../ui/dom.js';
 import { Modal } from '../../ui/modal.js';
+import { apiCertificateTrust, type InspectApi } from './api-certificate.js';
 
 function input(type: string, value = '', attrs: Record<string, string> = {}): HTMLInputElement {
   const i = el('input', { type, spellcheck: 'false', autocomplete: 'off', ...attrs });
@@ -22,7 +23,7 @@ function group(...children: HTMLElement[]): HTMLElement {
   return el('div', { className: 'field-group' }, ...children);
 }
 
-export function editCloudAccount(host: HTMLElement, account?: CloudAccountSummary): Promise<CloudAccountInput | undefined> {
+export function editCloudAccount(host: HTMLElement, account: CloudAccountSummary | undefined, inspect: InspectApi): Promise<CloudAccountInput | undefined> {
   const modal = new Modal(host, account ? `Edit ${account.name}` : 'Add cloud', 'editor cloud-editor');
   const s = account?.settings;
   const os = s?.type === 'openstack' ? s : undefined;
@@ -99,12 +100,15 @@ export function editCloudAccount(host: HTMLElement, account?: CloudAccountSummar
     field('Password', pvePassword, keepHint ?? 'Accounts with two-factor login must use an API token instead.'),
     field('Realm', realm),
   );
+  // Trust on first use: the certificate the API presents, pinned for this account when the user trusts it.
+  const pveTrust = apiCertificateTrust(inspect, () => ({ apiUrl: apiUrl.value.trim(), ...(pveCa.value.trim() ? { caPem: pveCa.value.trim() } : {}) }));
   const proxmox = group(
     field('API URL', apiUrl, 'The node or cluster address, port 8006.'),
     field('Sign in with', pveMethod),
     tokenGroup,
     pvePasswordGroup,
     field('CA certificate (PEM, optional)', pveCa, 'The cluster’s pve-root-ca.pem, unless the API has a publicly trusted certificate.'),
+    pveTrust.element,
   );
   const problem = el('p', { className: 'field-error', role: 'alert', hidden: true });
 
@@ -142,13 +146,14 @@ export function editCloudAccount(host: HTMLElement, account?: CloudAccountSummar
       };
       return { settings, secret };
     }
+    const pin = pveTrust.pin(text(apiUrl)) ?? pve?.pinSha256;
     const auth = pveMethod.value === 'password' ? { method: 'password' as const, userName: text(pveUser), realm: text(realm) || 'pam' } : { method: 'token' as const, tokenId: text(tokenId) };
     const settings: CloudSettings = {
       type: 'proxmox',
       apiUrl: text(apiUrl),
       auth,
       ...(text(pveCa) ? { caPem: text(pveCa) } : {}),
-      ...(pve?.pinSha256 ? { pinSha256: pve.pinSha256 } : {}),
+      ...(pin ? { pinSha256: pin } : {}),
     };
     return { settings, secret: pveMethod.value === 'password' ? pvePassword.value : tokenSecret.value };
   };

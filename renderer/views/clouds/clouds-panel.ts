@@ -173,7 +173,7 @@ export class CloudsPanel {
   }
 
   private async edit(account: CloudAccountSummary | undefined): Promise<void> {
-    const input = await editCloudAccount(document.body, account);
+    const input = await editCloudAccount(document.body, account, (apiUrl, caPem) => this.deps.api.call('clouds.certificate', { apiUrl, ...(caPem ? { caPem } : {}) }));
     if (!input) return;
     const saved = await this.deps.api.call('clouds.save', { account: input });
     if (!saved.ok) return this.deps.showError(saved.error);
