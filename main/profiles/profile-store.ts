@@ -343,7 +343,8 @@ class FileProfileStore implements ProfileStore {
           folder: input.folder,
           tags: input.tags,
           endpoint: {
-            kind: input.kind ?? resolved.kind,
+            // A cloud profile given a console URL in the editor becomes an ordinary console profile.
+            kind: input.kind === undefined || input.kind === 'cloud' ? resolved.kind : input.kind,
             address: resolved.address,
             ...(input.originOverride ? { originOverride: input.originOverride } : {}),
             tokenIn: input.tokenIn,

@@ -46,6 +46,13 @@ describe('a cloud profile', () => {
     expect(profile).toMatchObject({ name: 'Web server', folder: 'Lab', endpoint: { kind: 'cloud', cloud: REF }, display: { viewOnly: true } });
   });
 
+  it('becomes an ordinary console profile when the editor gives it a console URL', async () => {
+    const saved = await store.saveCloud('web', REF);
+    const { profile } = await store.save({ id: saved.id, name: 'web', kind: 'cloud', address: 'wss://console.example.test/websockify' }, (a) => ({ ok: true, kind: 'websockify', address: a }));
+    expect(profile.endpoint).toMatchObject({ kind: 'websockify', address: 'wss://console.example.test/websockify' });
+    expect(profile.endpoint.cloud).toBeUndefined();
+  });
+
   it('is refused when the reference and the kind disagree, or a console profile claims a cloud:// address', () => {
     const base = { id: 'p', name: 'x', createdAt: '2026-01-01T00:00:00Z' };
     expect(Profile.safeParse({ ...base, endpoint: { kind: 'cloud', address: cloudProfileAddress(REF) } }).success).toBe(false);
