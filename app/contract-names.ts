@@ -32,6 +32,7 @@ export const CALL_NAMES = [
   'clouds.importYaml',
   'clouds.saveAsProfile',
   'clouds.certificate',
+  'profiles.supplySecrets',
   'profiles.undo',
 ] as const;
 

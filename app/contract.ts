@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
-import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview } from './profile.js';
+import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview, SecretSlotName } from './profile.js';
 import { ApiUrl, CaPem, CloudAccountDocument, CloudAccountInput, CloudAccountSummary, CloudServer, CloudsYamlImport, CloudTestStep } from './cloud-account.js';
 
 const Id = z.string().min(1).max(128);
@@ -202,6 +202,15 @@ export const calls = {
   'profiles.importApply': {
     args: z.object({ bundle: z.unknown() }).strict(),
     result: z.object({ added: z.number(), updated: z.number(), undoToken: z.string().optional() }),
+  },
+  /**
+   * A secret the profile needs but has not (imported without it, dropped by an address change, keychain
+   * unavailable), typed when opening it: kept in the keychain with `remember`, else in main's memory
+   * for the next session.open of this profile only. Slots: 'token' or 'header:<name>'. Never sent back.
+   */
+  'profiles.supplySecrets': {
+    args: z.object({ profileId: Id, secrets: z.record(SecretSlotName, z.string().min(1).max(16 * 1024)), remember: z.boolean() }).strict(),
+    result: z.object({ kept: z.enum(['saved', 'memory-only', 'next-connect']) }),
   },
   /** Reverts a delete or an import (profiles and the secrets it removed), once, within a minute. */
   'profiles.undo': { args: z.object({ undoToken: z.string().min(1).max(64) }).strict(), result: z.object({ restored: z.number() }) },

@@ -16,6 +16,7 @@ import { createCloudHandlers } from './api/clouds.js';
 import type { CloudService } from './clouds/cloud-service.js';
 import { profileVncCredentials } from './rfb/security/profile-credentials.js';
 import type { ProfileStore } from './profiles/profile-store.js';
+import { SuppliedSecrets } from './profiles/supplied-secrets.js';
 import type { SecretSlotName, SecretStore } from './secrets/secret-store.js';
 
 export type Handlers = { [N in CallName]: (args: CallArgs<N>, caller: CallerContext) => Promise<CallResult<N>> };
@@ -71,16 +72,17 @@ function titleFor(target: ConsoleTarget): string {
 }
 
 /** A profile's secret: the store reads it only when it has one, saved for the profile's current endpoint. */
-async function readSecret(profile: ProfileSummary, slot: SecretSlotName, store: ProfileStore): Promise<string | undefined> {
-  return store.readSecret(profile.id, slot);
+async function readSecret(profile: ProfileSummary, slot: SecretSlotName, store: ProfileStore, supplied?: SuppliedSecrets): Promise<string | undefined> {
+  // What the user just typed for this connect comes first (the keychain may be the reason it was asked).
+  return supplied?.peek(profile, slot) ?? store.readSecret(profile.id, slot);
 }
 
-async function targetForProfile(profile: ProfileSummary, secrets: ProfileStore): Promise<ConsoleTarget> {
+async function targetForProfile(profile: ProfileSummary, secrets: ProfileStore, supplied: SuppliedSecrets): Promise<ConsoleTarget> {
   const parsed = parseConsoleAddress(profile.endpoint.address);
   if (!parsed.ok) throw new PortholeError(parsed.error.code, parsed.error.detail);
   const target = parsed.target;
   if (target.kind === 'websocket') {
-    const token = await readSecret(profile, 'token', secrets);
+    const token = await readSecret(profile, 'token', secrets, supplied);
     const flavour = profile.endpoint.kind === 'nova' || profile.endpoint.kind === 'proxmox' ? profile.endpoint.kind : target.flavour;
     return { ...target, flavour, ...(token !== undefined ? { token, tokenIn: profile.endpoint.tokenIn } : {}) };
   }
@@ -105,6 +107,8 @@ interface ResolvedSource {
 }
 
 export function createHandlers(deps: ApiDeps): Handlers {
+  /** Secrets typed when opening a profile that lacks them, held for its next connect only. */
+  const supplied = new SuppliedSecrets();
   async function resolveSource(source: SessionSource): Promise<ResolvedSource> {
     if (source.type === 'demo') return { target: { kind: 'demo' }, title: 'Demo', tls: { allowInsecure: false } };
     // A cloud server: a freshly minted console (diagnostics; session.open mints through clouds.open).
@@ -123,11 +127,11 @@ export function createHandlers(deps: ApiDeps): Handlers {
     if (cloud) return deps.clouds.request(cloud.accountId, cloud.serverId, 'diagnostics', { title: profile.name, display: profile.display });
     const headers: Record<string, string> = { ...profile.endpoint.headers };
     for (const name of profile.endpoint.secretHeaders) {
-      const value = await readSecret(profile, `header:${name}`, store);
+      const value = await readSecret(profile, `header:${name}`, store, supplied);
       if (value !== undefined) headers[name] = value;
     }
     return {
-      target: await targetForProfile(profile, store),
+      target: await targetForProfile(profile, store, supplied),
       title: profile.name,
       tls: {
         allowInsecure: profile.tls.allowInsecure,
@@ -201,7 +205,10 @@ export function createHandlers(deps: ApiDeps): Handlers {
         ...(resolved.display ? { display: resolved.display } : {}),
         ...(resolved.profileId ? { credentials: profileVncCredentials(resolved.target, resolved.profileId, deps.profiles, resolveProfileAddress) } : {}),
       });
-      if (resolved.profileId) await (await deps.profiles()).touch(resolved.profileId);
+      if (resolved.profileId) {
+        supplied.forget(resolved.profileId);
+        await (await deps.profiles()).touch(resolved.profileId);
+      }
       return {
         sessionId,
         wsUrl,
@@ -314,6 +321,9 @@ export function createHandlers(deps: ApiDeps): Handlers {
     'profiles.export': async ({ profileIds }) => (await deps.profiles()).exportBundle(profileIds),
     'profiles.importPreview': async ({ bundle }) => (await deps.profiles()).previewImport(bundle),
     'profiles.importApply': async ({ bundle }) => (await deps.profiles()).applyImport(bundle),
+    'profiles.supplySecrets': async ({ profileId, secrets, remember }) => ({
+      kept: await supplied.supply(await deps.profiles(), profileId, secrets, remember, resolveProfileAddress),
+    }),
     'profiles.undo': async ({ undoToken }) => (await deps.profiles()).undo(undoToken),
   };
   return handlers;

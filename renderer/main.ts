@@ -28,7 +28,11 @@ async function start(): Promise<void> {
     return;
   }
   const { api } = link;
-  const consoles = new ConsoleArea(byId('screen'), api, notices, { profilesChanged: () => void profiles.refresh() });
+  const consoles = new ConsoleArea(byId('screen'), api, notices, {
+    profilesChanged: () => void profiles.refresh(),
+    // "Edit profile" on a profile's failed tab (a wrong address, a stale token): the profile's editor.
+    editProfile: (profileId) => void profiles.editById(profileId),
+  });
   const urlField = byId<HTMLInputElement>('console-url');
   bindQuickConnect(byId('quick-connect'), urlField, byId('demo'), (source) => void consoles.open(source));
   // Deep links and .vv files (the desktop app's, or browser mode's command line) wait for the user's Connect.

@@ -8,6 +8,7 @@ import type { ExportBundle, ProfileSummary } from '../../../app/profile.js';
 import { button, el, field } from '../../ui/dom.js';
 import { showDiagnostics } from '../diagnostics-dialog.js';
 import { confirmImport } from './import-dialog.js';
+import { askMissingSecrets, missingConnectSecrets } from './missing-secrets.js';
 import { editProfile, type EditorValues } from './profile-editor.js';
 import { folderTree, matchesSearch, recentProfiles, type FolderNode, type SortOrder } from './profile-filter.js';
 import { focusKey, profileRow, type RowActions } from './profile-row.js';
@@ -145,6 +146,9 @@ export class ProfilesPanel {
   }
 
   private async connect(profile: ProfileSummary): Promise<void> {
+    // A token or secret header it needs but has not: asked for here, instead of a "token rejected" later.
+    const missing = missingConnectSecrets(profile);
+    if (missing.length && !(await askMissingSecrets(document.body, this.deps.api, profile, missing, this.deps.setStatus))) return;
     await this.deps.connect({ type: 'profile', profileId: profile.id });
     // So "Recent" and "Last used" show it; focus stays where the connect left it.
     await this.refresh();
