@@ -82,6 +82,11 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     close() {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
-    }
+    },
+    detachSocket() {
+      if (target.tls) return undefined;
+      reads.flush();
+      return socket;
+    },
   };
 }

@@ -1,4 +1,5 @@
 // The relay's view of an upstream connection, whatever carries it (WebSocket, TCP, TLS).
+import type { Socket } from 'node:net';
 import type { PortholeErrorShape } from '../../app/errors.js';
 
 export interface UpstreamHandlers {
@@ -24,6 +25,12 @@ export interface UpstreamPipe {
    * pipe may reuse its memory. Called exactly once per chunk, in order.
    */
   release(): void;
+  /**
+   * Plain TCP upstreams only: the socket itself, for starting TLS on it natively (VeNCrypt), after
+   * any bytes already read have been handed over. The TLS socket then reads the connection; the
+   * pipe still reports its close. Undefined where the stream is not a bare TCP socket.
+   */
+  detachSocket?(): Socket | undefined;
 }
 
 export interface UpstreamLimits {

@@ -224,31 +224,35 @@ class SecurityStage {
   private startTls(machine: UpstreamSecurity, anonymous: boolean): void {
     const inner = this.inner;
     if (!inner) return;
-    const duplex = new PipeDuplex(inner);
-    this.duplex = duplex;
+    // A bare TCP socket gets Node's TLS on the socket itself (native, as fast as a vnc+tls
+    // target); anything else (WebSocket messages, TLS-wrapped TCP) gets TLS over a JS Duplex.
+    const stream = inner.detachSocket?.() ?? (this.duplex = new PipeDuplex(inner));
     this.tlsKind = anonymous ? 'anonymous' : 'x509';
     const socket = upgradeToTls(
-      duplex,
+      stream,
       { host: this.options.host, policy: this.options.tls, anonymous },
-      () => {
+      this.guarded(() => {
         if (this.machine !== machine || this.phase === 'closed') return;
         this.handle(machine, machine.tlsReady());
-      },
-      (err) => {
+      }),
+      this.guarded((err: Error) => {
         if (this.machine !== machine || this.phase === 'closed') return;
         const error = classifyUpstreamError(err);
         this.end(error.code === 'remote-closed' ? makeError('tls-untrusted', 'the VeNCrypt TLS handshake failed') : error);
-      },
+      }),
     );
     this.tlsSocket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (this.machine !== machine || this.phase === 'closed') return;
-      if (this.phase !== 'upstream') {
-        this.keepEarly(chunk);
-        return;
-      }
-      this.handle(machine, machine.feed(chunk));
-    });
+    socket.on(
+      'data',
+      this.guarded((chunk: Buffer) => {
+        if (this.machine !== machine || this.phase === 'closed') return;
+        if (this.phase !== 'upstream') {
+          this.keepEarly(chunk);
+          return;
+        }
+        this.handle(machine, machine.feed(chunk));
+      }),
+    );
   }
 
   private onFailure(error: PortholeErrorShape, authFailed: boolean): void {
