@@ -154,4 +154,4 @@ it(`survives ${KILLS} SIGKILLs of writers without losing or corrupting anything`
   console.log(`crash test: ${kills} kills in ${rounds} rounds, ${seen.size} acknowledged writes, ${unacknowledged} committed-but-unacknowledged, ${locksLeft} stale locks recovered, ${seconds} s`);
   expect(seen.size).toBeGreaterThan(KILLS / 2);
   expect(locksLeft).toBeGreaterThan(0);
-}, 120_000);
+}, 300_000); // ~20 s on an idle machine; node start-up per writer stretches it a lot on a loaded one
