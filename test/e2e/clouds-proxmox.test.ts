@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from '../fixtures/a11y.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { startProxmoxStandin, type ProxmoxStandin } from '../fixtures/proxmox-standin.js';
@@ -52,7 +53,8 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   porthole = await startPorthole({ dataDir, keyringDir });
-  page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+  // bypassCSP only so that axe can be injected for the accessibility checks.
+  page = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 800 } })).newPage();
   await page.goto(await porthole.newLaunchUrl());
   await page.waitForSelector('body[data-ready="true"]');
 }, 120_000);
@@ -101,7 +103,7 @@ describe('a Proxmox VE cloud account in the UI', () => {
   it('saves a VM as a profile that refers to the account, and opens it from the profile list', { timeout: 120_000 }, async () => {
     await closeAllTabs();
     const vms = page.getByRole('region', { name: 'Servers of Lab cluster' });
-    await vms.getByRole('button', { name: 'Save web as profile' }).click();
+    await vms.getByRole('button', { name: 'Save as profile: web' }).click();
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain('Saved the profile “web (Lab cluster)”');
     const profiles = page.locator('#profiles');
     const open = profiles.getByRole('button', { name: 'web (Lab cluster)', exact: true });
@@ -114,6 +116,7 @@ describe('a Proxmox VE cloud account in the UI', () => {
     expect(text).toContain('pve1/qemu/100');
     expect(text).not.toMatch(/vncwebsocket|vncticket|PVEVNC|wss?:\/\//);
     expect(text).not.toContain(TOKEN_SECRET);
+    expect(await seriousA11yViolations(page), 'server list with Save as profile, and the cloud profile in the list').toEqual([]);
     await open.click();
     await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
     expect(await page.getByRole('tab').first().textContent()).toContain('web (Lab cluster)');
@@ -150,6 +153,7 @@ describe('a Proxmox VE cloud account in the UI', () => {
         await dialog.getByRole('button', { name: 'Show the API’s certificate' }).click();
         await expect.poll(() => dialog.locator('.certificate-panel').textContent(), { timeout: 10_000 }).toContain(fingerprint);
         await saveScreenshot(page, 'clouds-proxmox-tofu');
+        expect(await seriousA11yViolations(page), 'Add cloud with the API certificate shown').toEqual([]);
         await dialog.getByLabel('Trust this certificate for this account').check();
       }
       await dialog.getByRole('button', { name: 'Save' }).click();

@@ -123,7 +123,7 @@ export class CloudsPanel {
     // No console to ask for: say why instead of failing a connection.
     if (server.console !== 'available') open.setAttribute('aria-disabled', 'true');
     const label = server.name || server.id;
-    const save = button('Save as profile', { 'aria-label': `Save ${label} as profile`, className: 'cloud-save-profile', 'data-focus-key': `save:${account.id}:${server.id}` }, () =>
+    const save = button('Save as profile', { 'aria-label': `Save as profile: ${label}`, className: 'cloud-save-profile', 'data-focus-key': `save:${account.id}:${server.id}` }, () =>
       void this.saveAsProfile(account, server),
     );
     return el('li', { 'data-console': server.console }, open, el('span', { id: descId, className: 'hint' }, ` ${stateText(server)}`), ' ', save);
