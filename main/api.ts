@@ -15,6 +15,7 @@ import type { SessionManager } from './sessions.js';
 import { createCloudHandlers } from './api/clouds.js';
 import type { CloudService } from './clouds/cloud-service.js';
 import { profileVncCredentials } from './rfb/security/profile-credentials.js';
+import { inputFromProfile } from './profiles/input-from-profile.js';
 import type { ProfileStore } from './profiles/profile-store.js';
 import { SuppliedSecrets } from './profiles/supplied-secrets.js';
 import type { SecretSlotName, SecretStore } from './secrets/secret-store.js';
@@ -295,24 +296,7 @@ export function createHandlers(deps: ApiDeps): Handlers {
       const store = await deps.profiles();
       const p = await store.get(profileId);
       if (!p) throw new PortholeError('profile-not-found');
-      const { profile } = await store.save(
-        {
-          id: p.id,
-          name: p.name,
-          folder: p.folder,
-          tags: p.tags,
-          address: p.endpoint.address,
-          kind: p.endpoint.kind,
-          ...(p.endpoint.originOverride ? { originOverride: p.endpoint.originOverride } : {}),
-          tokenIn: p.endpoint.tokenIn,
-          headers: p.endpoint.headers,
-          tls: { ...p.tls, pinSha256 },
-          display: p.display,
-          notes: p.notes,
-          secrets: {},
-        },
-        resolveProfileAddress,
-      );
+      const { profile } = await store.save(inputFromProfile(p, { tls: { ...p.tls, pinSha256 } }), resolveProfileAddress);
       return { profile };
     },
 

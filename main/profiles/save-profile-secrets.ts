@@ -3,27 +3,11 @@
 // the slot, the keychain holds the value, bound to the profile's current endpoint.
 import { PortholeError } from '../../app/errors.js';
 import type { ProfileInput } from '../../app/profile.js';
+import { inputFromProfile } from './input-from-profile.js';
 import type { AddressResolver, ProfileStore, SaveResult } from './profile-store.js';
 
 export async function saveProfileSecrets(store: ProfileStore, profileId: string, secrets: ProfileInput['secrets'], resolveAddress: AddressResolver): Promise<SaveResult> {
   const p = await store.get(profileId);
   if (!p) throw new PortholeError('profile-not-found');
-  return store.save(
-    {
-      id: p.id,
-      name: p.name,
-      folder: p.folder,
-      tags: p.tags,
-      address: p.endpoint.address,
-      kind: p.endpoint.kind,
-      ...(p.endpoint.originOverride ? { originOverride: p.endpoint.originOverride } : {}),
-      tokenIn: p.endpoint.tokenIn,
-      headers: p.endpoint.headers,
-      tls: p.tls,
-      display: p.display,
-      notes: p.notes,
-      secrets,
-    },
-    resolveAddress,
-  );
+  return store.save(inputFromProfile(p, { secrets }), resolveAddress);
 }
