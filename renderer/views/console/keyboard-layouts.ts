@@ -7,6 +7,8 @@
 // Dead keys (marked below) type their own character when followed by Space, on X and on Windows
 // alike; accents that a dead key would only combine are left to the Unicode fallback.
 
+import { usPrintableKeys } from './keysyms.js';
+
 export type LayoutId = 'us' | 'gb' | 'de' | 'fr' | 'ch-de' | 'se' | 'no' | 'dk';
 
 export const keyboardLayouts: ReadonlyArray<{ id: LayoutId; label: string }> = [
@@ -34,33 +36,8 @@ export interface LayoutKey {
 /** [code, plain, shift, altgr]; '' where the level types nothing useful; a leading '†' marks a dead key. */
 type Row = readonly [string, string, string, string?];
 
-const letters = 'abcdefghijklmnopqrstuvwxyz';
-const letterRows: Row[] = Array.from(letters, (c) => [`Key${c.toUpperCase()}`, c, c.toUpperCase()] as const);
-
-const usRows: Row[] = [
-  ['Backquote', '`', '~'],
-  ['Digit1', '1', '!'],
-  ['Digit2', '2', '@'],
-  ['Digit3', '3', '#'],
-  ['Digit4', '4', '$'],
-  ['Digit5', '5', '%'],
-  ['Digit6', '6', '^'],
-  ['Digit7', '7', '&'],
-  ['Digit8', '8', '*'],
-  ['Digit9', '9', '('],
-  ['Digit0', '0', ')'],
-  ['Minus', '-', '_'],
-  ['Equal', '=', '+'],
-  ['BracketLeft', '[', '{'],
-  ['BracketRight', ']', '}'],
-  ['Backslash', '\\', '|'],
-  ['Semicolon', ';', ':'],
-  ['Quote', "'", '"'],
-  ['Comma', ',', '<'],
-  ['Period', '.', '>'],
-  ['Slash', '/', '?'],
-  ...letterRows,
-];
+// The US layout is the one keysyms.ts already knows; the others are derived from it.
+const usRows: readonly Row[] = usPrintableKeys;
 
 /** A layout as US with some keys replaced (rows later in the list win). */
 function derive(base: readonly Row[], changes: readonly Row[]): Row[] {

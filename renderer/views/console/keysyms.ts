@@ -96,8 +96,8 @@ export interface UsChar {
   shift: boolean;
 }
 
-// Each physical key of the US layout that types a character: [code, unshifted, shifted].
-const usKeyRows: ReadonlyArray<readonly [string, string, string]> = [
+/** Each physical key of the US layout that types a visible character: [code, unshifted, shifted]. */
+export const usPrintableKeys: ReadonlyArray<readonly [string, string, string]> = [
   ['Backquote', '`', '~'],
   ['Digit1', '1', '!'],
   ['Digit2', '2', '@'],
@@ -119,9 +119,9 @@ const usKeyRows: ReadonlyArray<readonly [string, string, string]> = [
   ['Comma', ',', '<'],
   ['Period', '.', '>'],
   ['Slash', '/', '?'],
-  ['Space', ' ', ' '],
   ...Array.from('abcdefghijklmnopqrstuvwxyz', (c) => [`Key${c.toUpperCase()}`, c, c.toUpperCase()] as const),
 ];
+const usKeyRows = [...usPrintableKeys, ['Space', ' ', ' '] as const];
 
 const usChars = new Map<string, UsChar>();
 const usShifted = new Map<string, string>();
