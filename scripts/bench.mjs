@@ -25,6 +25,7 @@ import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe,
 import { measureEcho, measureUpdates, openVariant, startEchoTerminal, startFullScreenChanges } from './bench/lib/ui.mjs';
 import { startWebsockify } from './bench/lib/websockify.mjs';
 import { securityRelay, securityReport, securityTargets, securityTtff } from './bench/lib/security.mjs';
+import { fmt, median, ratio, rotate, sleep } from './bench/lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -92,16 +93,6 @@ function parseConfig() {
 
 // ---- small helpers ----
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
 function machineInfo() {
@@ -334,16 +325,16 @@ async function memoryPhase(cfg, ctx, results) {
 
 // ---- phase: time to first frame ----
 
-async function ttffPhase(cfg, results) {
+/**
+ * What the browser phases share: Xvnc (root window in the given colour) behind websockify with its
+ * noVNC pages and one token, Porthole in browser mode, and Chromium; all stopped at exit.
+ */
+async function startBrowserRig(rootColour) {
   const serveJs = path.join(root, 'dist/main/serve.js');
   if (!existsSync(serveJs)) throw new Error('dist/main/serve.js is missing: run "npm run build" first (npm run bench does)');
   const { chromium } = await import('playwright-core');
-  const ROOT_COLOUR = '#1e90ff';
-  const ROOT_RGB = [0x1e, 0x90, 0xff];
-  const DEMO_RGB = [240, 128, 32];
   const token = `bench-${randomBytes(12).toString('hex')}`;
-
-  const xvnc = await startXvnc(ROOT_COLOUR);
+  const xvnc = await startXvnc(rootColour);
   cleanups.push(() => xvnc.stop());
   const wsfy = await startWebsockify({ web: '/usr/share/novnc', tokens: { [token]: `127.0.0.1:${xvnc.rfbPort}` } });
   cleanups.push(() => wsfy.stop());
@@ -353,9 +344,20 @@ async function ttffPhase(cfg, results) {
   cleanups.push(() => serve.stop());
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   cleanups.push(() => browser.close());
+  return {
+    xvnc,
+    serve,
+    browser,
+    consoleUrl: `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`,
+    novncUrl: `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`,
+  };
+}
 
-  const consoleUrl = `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`;
-  const novncUrl = `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`;
+async function ttffPhase(cfg, results) {
+  const ROOT_COLOUR = '#1e90ff';
+  const ROOT_RGB = [0x1e, 0x90, 0xff];
+  const DEMO_RGB = [240, 128, 32];
+  const { serve, browser, consoleUrl, novncUrl } = await startBrowserRig(ROOT_COLOUR);
   const variants = {
     porthole: () => portholeFirstFrame(browser, serve.launchUrl, { consoleUrl, rgb: ROOT_RGB }),
     novnc: () => novncFirstFrame(browser, novncUrl, { rgb: ROOT_RGB }),
@@ -387,26 +389,8 @@ const percentile = (xs, p) => {
 };
 
 async function uiPhase(cfg, results) {
-  const serveJs = path.join(root, 'dist/main/serve.js');
-  if (!existsSync(serveJs)) throw new Error('dist/main/serve.js is missing: run "npm run build" first (npm run bench does)');
-  const { chromium } = await import('playwright-core');
-  const token = `bench-${randomBytes(12).toString('hex')}`;
-  const xvnc = await startXvnc('#404040');
-  cleanups.push(() => xvnc.stop());
-  const wsfy = await startWebsockify({ web: '/usr/share/novnc', tokens: { [token]: `127.0.0.1:${xvnc.rfbPort}` } });
-  cleanups.push(() => wsfy.stop());
-  const dataDir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'porthole-bench-data-')));
-  cleanups.push(() => removeTempDir(dataDir));
-  const serve = await startPortholeServe(serveJs, dataDir);
-  cleanups.push(() => serve.stop());
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  cleanups.push(() => browser.close());
-  const urls = {
-    launchUrl: serve.launchUrl,
-    consoleUrl: `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`,
-    novncUrl: `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`,
-    vncUrl: `vnc://127.0.0.1:${xvnc.rfbPort}`,
-  };
+  const { xvnc, serve, browser, consoleUrl, novncUrl } = await startBrowserRig('#404040');
+  const urls = { launchUrl: serve.launchUrl, consoleUrl, novncUrl, vncUrl: `vnc://127.0.0.1:${xvnc.rfbPort}` };
   const names = ['porthole', 'novnc', 'porthole-actual', 'porthole-vnc'];
   const echoCount = cfg.quick ? 8 : 30;
   const seconds = cfg.quick ? 3 : 6;

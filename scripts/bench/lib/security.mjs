@@ -12,21 +12,13 @@ import path from 'node:path';
 import { measureLatency, measureThroughput, wsStream } from './clients.mjs';
 import { APP_ORIGIN } from './porthole-proxy.mjs';
 import { cpuSampler, freePort, removeTempDir, spawnManaged, trackTempDir } from './procs.mjs';
-import { CHROMIUM_ARGS, startPortholeServe } from './ttff.mjs';
+import { fmt, median, rotate, sleep } from './stats.mjs';
+import { CHROMIUM_ARGS, startPortholeServe, xvncDisplay } from './ttff.mjs';
 
 /** The password of the bench's VNC-auth peers (scripts/bench/peers.mjs has the same). */
 export const BENCH_VNC_PASSWORD = 'benchpw1';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 
 export async function securityRelay(cfg, ctx, results, { log }) {
   const { peers, pki, porthole } = ctx;
@@ -109,18 +101,7 @@ async function startXvncVncAuth(dir, colour) {
   const rfbPort = await freePort();
   const proc = spawnManaged('/usr/bin/Xvnc', ['-displayfd', '3', '-rfbport', String(rfbPort), '-localhost', '-SecurityTypes', 'VncAuth', '-PasswordFile', passwd, '-UseBlacklist=0',
     '-geometry', '1024x768', '-depth', '24', '-nolisten', 'tcp'], { name: 'Xvnc-vncauth', extraFds: 1, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-  const display = await new Promise((resolve, reject) => {
-    let text = '';
-    const t = setTimeout(() => reject(new Error(`Xvnc gave no display:\n${proc.output()}`)), 10_000);
-    proc.child.stdio[3].on('data', (d) => {
-      text += d.toString();
-      const m = /^(\d+)\n/.exec(text);
-      if (m) {
-        clearTimeout(t);
-        resolve(Number(m[1]));
-      }
-    });
-  });
+  const display = await xvncDisplay(proc);
   await waitForBanner(rfbPort, proc, 10_000);
   await run('/usr/bin/xsetroot', ['-solid', colour], { env: { PATH: process.env.PATH, HOME: os.tmpdir(), DISPLAY: `:${display}` } });
   return { rfbPort, stop: () => proc.stop(3000) };

@@ -38,6 +38,26 @@ async function readBanner(port) {
   });
 }
 
+/** The display number an Xvnc started with `-displayfd 3` writes to fd 3 (rejects if it exits first or takes over 10 s). */
+export function xvncDisplay(proc) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const t = setTimeout(() => reject(new Error(`Xvnc gave no display number:\n${proc.output()}`)), 10_000);
+    proc.child.stdio[3].on('data', (d) => {
+      text += d.toString();
+      const m = /^(\d+)\n/.exec(text);
+      if (m) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
+    });
+    void proc.exited.then(() => {
+      clearTimeout(t);
+      reject(new Error(`Xvnc exited:\n${proc.output()}`));
+    });
+  });
+}
+
 /** Xvnc on a display it picks itself (-displayfd), root window painted `colour`. */
 export async function startXvnc(colour, geometry = '1024x768') {
   mkdirSync('/tmp/.X11-unix', { recursive: true });
@@ -52,22 +72,7 @@ export async function startXvnc(colour, geometry = '1024x768') {
     const proc = spawnManaged('/usr/bin/Xvnc', ['-displayfd', '3', '-rfbport', String(rfbPort), '-localhost', '-SecurityTypes', 'None', '-UseBlacklist=0',
       '-geometry', geometry, '-depth', '24', '-nolisten', 'tcp'], { name: 'Xvnc', extraFds: 1, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     try {
-      const display = await new Promise((resolve, reject) => {
-        let text = '';
-        const t = setTimeout(() => reject(new Error(`Xvnc gave no display number:\n${proc.output()}`)), 10_000);
-        proc.child.stdio[3].on('data', (d) => {
-          text += d.toString();
-          const m = /^(\d+)\n/.exec(text);
-          if (m) {
-            clearTimeout(t);
-            resolve(Number(m[1]));
-          }
-        });
-        void proc.exited.then(() => {
-          clearTimeout(t);
-          reject(new Error(`Xvnc exited:\n${proc.output()}`));
-        });
-      });
+      const display = await xvncDisplay(proc);
       const deadline = Date.now() + 10_000;
       while (!(await readBanner(rfbPort)).startsWith('RFB ')) {
         if (Date.now() > deadline || proc.exitInfo()) throw new Error(`Xvnc RFB port gave no banner:\n${proc.output()}`);
