@@ -15,7 +15,7 @@ import { defaultSessionLimits, SessionManager } from '../../main/sessions.js';
 
 const appOrigin = process.env.BENCH_APP_ORIGIN ?? 'http://127.0.0.1:1';
 const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
-const sessions = new SessionManager(logger, () => undefined, { ...defaultSessionLimits, maxSessions: 100_000 });
+const sessions = new SessionManager(logger, () => undefined, { ...defaultSessionLimits, maxSessions: 100_000, maxSessionsPerCaller: 100_000 });
 const proxy = await LoopbackProxy.start({ appOrigin, logger, onAdmitted: sessions.onAdmitted });
 sessions.attachProxy(proxy);
 
