@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seriousA11yViolations } from '../fixtures/a11y.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
-import { runInKeyringSession } from '../fixtures/keyring.js';
+import { keychainHas } from '../fixtures/keychain-lookup.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 
@@ -32,20 +32,6 @@ function filesUnder(dir: string): string[] {
     const full = path.join(dir, name);
     return statSync(full).isDirectory() ? filesUnder(full) : [full];
   });
-}
-
-/** Whether the private Secret Service (reopened on the same keyring directory) holds the account. */
-async function keychainHas(account: string): Promise<boolean> {
-  const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-lookup-')), 'lookup.cjs');
-  writeFileSync(
-    script,
-    `const r = require('node:child_process').spawnSync('secret-tool', ['lookup', 'service', 'Porthole', 'username', process.argv[2]], { encoding: 'utf8', timeout: 5000 });
-process.stdout.write(JSON.stringify({ status: r.status, error: r.error ? String(r.error) : undefined, found: r.stdout.length > 0 }));`,
-  );
-  const r = await runInKeyringSession(script, [account], {}, { dir: keyringDir });
-  const out = JSON.parse(r.stdout) as { status: number | null; error?: string; found: boolean };
-  if (out.error) throw new Error(`secret-tool failed: ${out.error}`);
-  return out.found;
 }
 
 /** An export from another machine: two websockify profiles whose token slots came without values. */
@@ -119,7 +105,7 @@ describe('a profile without its token asks for it in place', { timeout: 60_000 }
     await waitForConsoleColour(page, ROOT_RGB);
     await saveScreenshot(page, 'profile-missing-token-connected');
 
-    expect(await keychainHas('imported-vm/token')).toBe(true);
+    expect(await keychainHas(keyringDir, 'imported-vm/token')).toBe(true);
     // The list now shows it saved; no frame after the submit carried the token back.
     await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Imported VM' }).textContent()).not.toContain('No token');
     expect(received.length).toBeGreaterThan(framesBefore);
@@ -138,7 +124,7 @@ describe('a profile without its token asks for it in place', { timeout: 60_000 }
     await expect.poll(() => edit.count(), { timeout: 20_000 }).toBe(1);
     await saveScreenshot(page, 'profile-failed-tab-edit-profile');
     // Used once, not kept: neither in the keychain nor still in main for the next connect.
-    expect(await keychainHas('other-vm/token')).toBe(false);
+    expect(await keychainHas(keyringDir, 'other-vm/token')).toBe(false);
     await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Other VM' }).textContent()).toContain('No token');
     await edit.click();
     const editor = page.getByRole('dialog', { name: 'Edit Other VM' });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seriousA11yViolations } from '../fixtures/a11y.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
-import { runInKeyringSession } from '../fixtures/keyring.js';
+import { keychainHas } from '../fixtures/keychain-lookup.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
 import { startHeaderGateway } from '../fixtures/header-gateway.js';
@@ -57,20 +57,6 @@ function profileId(name: string): string {
   const p = doc.profiles.find((x) => x.name === name);
   if (!p) throw new Error(`no profile ${name}`);
   return p.id;
-}
-
-/** Whether the private Secret Service (reopened on the same keyring directory) holds the account. */
-async function keychainHas(account: string): Promise<boolean> {
-  const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'porthole-lookup-')), 'lookup.cjs');
-  writeFileSync(
-    script,
-    `const r = require('node:child_process').spawnSync('secret-tool', ['lookup', 'service', 'Porthole', 'username', process.argv[2]], { encoding: 'utf8', timeout: 5000 });
-process.stdout.write(JSON.stringify({ status: r.status, error: r.error ? String(r.error) : undefined, found: r.stdout.length > 0 }));`,
-  );
-  const r = await runInKeyringSession(script, [account], {}, { dir: keyringDir });
-  const out = JSON.parse(r.stdout) as { status: number | null; error?: string; found: boolean };
-  if (out.error) throw new Error(`secret-tool failed: ${out.error}`);
-  return out.found;
 }
 
 /** A TCP listener that records every byte sent to it and answers 404: "the new host". */
@@ -327,7 +313,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
         await expect.poll(() => page.locator('.tree li.profile', { hasText: 'Moving VM' }).textContent()).toContain('No token');
       });
       const id = profileId('Moving VM');
-      expect(await keychainHas(`${id}/token`)).toBe(false);
+      expect(await keychainHas(keyringDir, `${id}/token`)).toBe(false);
 
       // After a restart, opening it asks for a token (it has none); the new address gets only what is typed there.
       const typed = 'token-typed-for-the-new-host';
@@ -363,7 +349,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       await waitForConsoleColour(page, ROOT_RGB);
     });
     const id = profileId('Kept VM');
-    expect(await keychainHas(`${id}/token`)).toBe(true);
+    expect(await keychainHas(keyringDir, `${id}/token`)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8')).profiles.find((p: { id: string }) => p.id === id).secretBindings).toEqual({
       token: `ws://localhost:${websockify.port}`,
     });
