@@ -108,7 +108,7 @@ export function createSourceResolver(deps: Pick<ApiDeps, 'profiles' | 'clouds' |
     return {
       target: open.target,
       title: open.title ?? titleFor(open.target),
-      tls: { allowInsecure: false, ...(open.caPem !== undefined ? { caPem: open.caPem } : {}) },
+      tls: { allowInsecure: false, ...(open.caPem !== undefined ? { caPem: open.caPem } : {}), ...(open.hostSubject !== undefined ? { hostSubject: open.hostSubject } : {}) },
     };
   }
 

@@ -16,7 +16,7 @@ import type { LaunchLink } from './launch-links.js';
 /** What accepting a request opens: an ordinary session source, or a .vv file's resolved console. */
 export type LinkOpen =
   | { type: 'source'; source: SessionSource }
-  | { type: 'vv'; target: TcpTarget; title?: string; caPem?: string };
+  | { type: 'vv'; target: TcpTarget; title?: string; caPem?: string; hostSubject?: string };
 
 interface Pending {
   view: LinkRequestView;
@@ -167,7 +167,7 @@ export class LinkRequests {
     const { password: _password, username: _username, ...publicTarget } = parsed.target;
     const notices: string[] = [];
     if (parsed.caPem !== undefined) notices.push('the file brings its own CA certificate, used to verify this console');
-    if (parsed.hostSubject !== undefined) notices.push(`the file names the server certificate subject ${JSON.stringify(displayText(parsed.hostSubject))}`);
+    if (parsed.hostSubject !== undefined) notices.push(`the server certificate must have the subject ${JSON.stringify(displayText(parsed.hostSubject))}, which the file names (checked instead of the host name)`);
     if (parsed.deleteThisFile) notices.push('the file asks to be deleted: it is deleted when you answer');
     return {
       ok: true,
@@ -184,6 +184,7 @@ export class LinkRequests {
         target: parsed.target,
         ...(parsed.title !== undefined ? { title: displayText(parsed.title) } : {}),
         ...(parsed.caPem !== undefined ? { caPem: parsed.caPem } : {}),
+        ...(parsed.hostSubject !== undefined ? { hostSubject: parsed.hostSubject } : {}),
       },
       ...(parsed.deleteThisFile ? { deleteAfterAnswer: file } : {}),
     };

@@ -5,12 +5,15 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { hostSubjectCheck } from './certificate-subject.js';
 
 export interface TlsPolicy {
   caPem?: string;
   allowInsecure: boolean;
   /** Base64 SHA-256 of the server certificate's SubjectPublicKeyInfo. */
   pinSha256?: string;
+  /** A .vv file's host-subject: the certificate subject that identifies the server instead of its host name. */
+  hostSubject?: string;
 }
 
 type CaKind = 'default' | 'system' | 'bundled' | 'extra';
@@ -32,6 +35,7 @@ export interface TlsVerifyOptions {
   rejectUnauthorized: boolean;
   servername?: string;
   secureContext?: tls.SecureContext;
+  checkServerIdentity?: (host: string, cert: tls.PeerCertificate) => Error | undefined;
 }
 
 // Building a context parses every root certificate (tens of ms), so build one per CA bundle, once.
@@ -54,6 +58,7 @@ export function tlsOptionsFor(host: string, policy: TlsPolicy): TlsVerifyOptions
   if (!isIP(host)) options.servername = host;
   // A `ca` replaces Node's default store, so only use our own context when there is something to add.
   if (policy.caPem) options.secureContext = contextWithCa(policy.caPem);
+  if (policy.hostSubject) options.checkServerIdentity = hostSubjectCheck(policy.hostSubject);
   return options;
 }
 

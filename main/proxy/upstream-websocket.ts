@@ -1,7 +1,7 @@
 // Upstream over WebSocket: Nova's novncproxy, websockify token endpoints, Proxmox vncwebsocket.
 // Nova and websockify accept a bad or expired token with a 101 and then drop the connection
 // without a byte: a close before any data is therefore reported as token-rejected-or-expired.
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import { quoteServerText } from '../../app/server-text.js';
 import { upstreamWebSocketUrl, type WebSocketTarget } from '../../app/console-target.js';
@@ -26,7 +26,8 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
   let ws: WebSocket;
   try {
     ws = new WebSocket(upstreamWebSocketUrl(target), ['binary'], {
-      ...(target.secure ? tlsOptionsFor(target.host, options.tls) : {}),
+      // ws passes these to Node's https/tls; its typings still describe an older checkServerIdentity.
+      ...((target.secure ? tlsOptionsFor(target.host, options.tls) : {}) as ClientOptions),
       // ws types createConnection as synchronous; Node's http client also accepts the callback form used here.
       ...(pinned ? { createConnection: pinnedTlsConnection(options.tls) as unknown as typeof import('node:net').createConnection } : {}),
       handshakeTimeout: options.limits.connectTimeoutMs,
