@@ -25,7 +25,7 @@ import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe,
 import { measureEcho, measureUpdates, openVariant, startEchoTerminal, startFullScreenChanges } from './bench/lib/ui.mjs';
 import { startWebsockify } from './bench/lib/websockify.mjs';
 import { securityRelay, securityReport, securityTargets, securityTtff } from './bench/lib/security.mjs';
-import { fmt, median, ratio, rotate, sleep } from './bench/lib/stats.mjs';
+import { fmt, median, ratio, rotate, sampleInterleaved, sleep } from './bench/lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -363,19 +363,8 @@ async function ttffPhase(cfg, results) {
     novnc: () => novncFirstFrame(browser, novncUrl, { rgb: ROOT_RGB }),
     demo: () => portholeFirstFrame(browser, serve.launchUrl, { rgb: DEMO_RGB }),
   };
-  const names = Object.keys(variants);
   log('time to first frame: warm-up…');
-  for (const n of names) await variants[n]();
-  const samples = [];
-  for (let r = 0; r < cfg.ttffRounds; r++) {
-    const line = [];
-    for (const n of rotate(names, r)) {
-      const ms = await variants[n]();
-      samples.push({ round: r, variant: n, ms });
-      line.push(`${n} ${fmt(ms, 0)} ms`);
-    }
-    log(`first frame ${r + 1}/${cfg.ttffRounds}: ${line.join(', ')}`);
-  }
+  const samples = await sampleInterleaved(variants, cfg.ttffRounds, 'first frame', log);
   results.samples = { ...results.samples, ttff: samples };
   const med = (v) => median(samples.filter((s) => s.variant === v).map((s) => s.ms));
   results.ttff = { portholeMs: med('porthole'), novncPageMs: med('novnc'), demoMs: med('demo'), rounds: cfg.ttffRounds };

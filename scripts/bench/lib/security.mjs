@@ -12,7 +12,7 @@ import path from 'node:path';
 import { measureLatency, measureThroughput, wsStream } from './clients.mjs';
 import { APP_ORIGIN } from './porthole-proxy.mjs';
 import { cpuSampler, freePort, removeTempDir, spawnManaged, trackTempDir } from './procs.mjs';
-import { fmt, median, rotate, sleep } from './stats.mjs';
+import { fmt, median, rotate, sampleInterleaved, sleep } from './stats.mjs';
 import { CHROMIUM_ARGS, startPortholeServe, xvncDisplay } from './ttff.mjs';
 
 /** The password of the bench's VNC-auth peers (scripts/bench/peers.mjs has the same). */
@@ -182,18 +182,7 @@ export async function securityTtff(cfg, results, { root, pki, cleanups, log }) {
     // SeaBIOS's text screen: a black, opaque pixel away from the text.
     'qemu-x509vnc': () => firstFrame(browser, serve.launchUrl, `vnc://:${BENCH_VNC_PASSWORD}@127.0.0.1:${qemu.rfbPort}`, { x: 700, y: 390, rgb: [0, 0, 0] }),
   };
-  const names = Object.keys(variants);
-  for (const n of names) await variants[n]();
-  const samples = [];
-  for (let r = 0; r < cfg.ttffRounds; r++) {
-    const line = [];
-    for (const n of rotate(names, r)) {
-      const ms = await variants[n]();
-      samples.push({ round: r, variant: n, ms });
-      line.push(`${n} ${fmt(ms, 0)} ms`);
-    }
-    log(`first frame (security) ${r + 1}/${cfg.ttffRounds}: ${line.join(', ')}`);
-  }
+  const samples = await sampleInterleaved(variants, cfg.ttffRounds, 'first frame (security)', log);
   const med = (n) => median(samples.filter((s) => s.variant === n).map((s) => s.ms));
   results.samples = { ...results.samples, securityTtff: samples };
   results.security = { ...results.security, ttff: { xvncVncAuthMs: med('xvnc-vncauth'), qemuX509VncMs: med('qemu-x509vnc'), rounds: cfg.ttffRounds } };
