@@ -175,6 +175,19 @@ describe('a Proxmox VE cloud account in the UI', () => {
     expect(readFileSync(file!, 'utf8')).toContain(pki.server.spkiSha256);
   });
 
+  it('exports the accounts without their secrets and imports the export back as accounts that ask for theirs', { timeout: 60_000 }, async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export clouds' }).click();
+    const file = (await (await download).path())!;
+    const exported = readFileSync(file, 'utf8');
+    expect(exported).toContain(TOKEN_ID);
+    expect(exported).not.toContain(TOKEN_SECRET);
+    const accounts = page.getByRole('button', { name: 'Lab cluster', exact: true });
+    const before = await accounts.count();
+    await page.locator('input.cloud-import-file').setInputFiles(file);
+    await expect.poll(() => accounts.count(), { timeout: 10_000 }).toBe(before + 1);
+  });
+
   it('keeps the token secret in the Secret Service only', { timeout: 60_000 }, async () => {
     await porthole.stop();
     for (const file of filesUnder(dataDir)) expect(readFileSync(file, 'utf8')).not.toContain(TOKEN_SECRET);

@@ -37,13 +37,17 @@ export class CloudsPanel {
   ) {
     const fileInput = el('input', { type: 'file', multiple: true, accept: '.yaml,.yml', hidden: true });
     fileInput.addEventListener('change', () => void this.importYaml(fileInput));
+    const exportInput = el('input', { type: 'file', accept: 'application/json,.json', hidden: true, className: 'cloud-import-file' });
+    exportInput.addEventListener('change', () => void this.importExport(exportInput));
     const actions = el(
       'div',
       { className: 'profile-actions' },
       button('Add cloud', {}, () => void this.edit(undefined)),
       button('Import clouds.yaml', {}, () => fileInput.click()),
       button('Export clouds', {}, () => void this.exportAll()),
+      button('Import clouds', {}, () => exportInput.click()),
       fileInput,
+      exportInput,
     );
     this.list = el('ul', { className: 'cloud-list', 'aria-label': 'Cloud accounts' });
     root.replaceChildren(el('h2', {}, 'Clouds'), actions, this.list);
@@ -203,6 +207,24 @@ export class CloudsPanel {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     this.deps.setStatus(`Exported ${result.value.accounts.length} cloud account(s), without secrets.`);
+  }
+
+  /** A file from Export clouds: the accounts come back without secrets, each asking for its own on Edit. */
+  private async importExport(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    let bundle: unknown;
+    try {
+      bundle = JSON.parse(await file.text());
+    } catch {
+      this.deps.setStatus(`“${file.name}” is not a Porthole clouds export (not JSON).`);
+      return;
+    }
+    const result = await this.deps.api.call('clouds.import', { bundle });
+    if (!result.ok) return this.deps.showError(result.error);
+    this.deps.setStatus(`Imported ${result.value.added} cloud account(s). Exports hold no secrets: open Edit on each to enter its secret.`);
+    await this.refresh();
   }
 
   private async importYaml(input: HTMLInputElement): Promise<void> {
