@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { makeError, PortholeError } from '../../app/errors.js';
 import { classifyUpstreamError } from '../proxy/classify-error.js';
 import { checkPin, tlsOptionsFor, type TlsPolicy } from '../proxy/tls-policy.js';
+import { cleanServerText } from '../../app/server-text.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST';
@@ -100,7 +101,8 @@ export function apiRequest(req: ApiRequest): Promise<ApiResponse> {
 
 /** A short, quoted reason from an API's error body (OpenStack's {"error":{"message"}} or {"x":{"message"}}, Proxmox's {"message"}). */
 export function apiReason(body: unknown): string | undefined {
-  const pick = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().replace(/\s+/g, ' ').slice(0, 200) : undefined);
+  // The cloud's words: no control, escape or bidi characters, cut short (app/server-text.ts).
+  const pick = (v: unknown): string | undefined => (typeof v === 'string' && cleanServerText(v) ? cleanServerText(v) : undefined);
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
   if (pick(record.message)) return pick(record.message);
