@@ -9,6 +9,7 @@ import { editCloudAccount } from './account-dialog.js';
 import { showCloudTest } from './cloud-test-dialog.js';
 import { matchesFilter, stateText } from './server-list.js';
 import { importCloudsYaml } from './yaml-import.js';
+import { downloadJson, readChosenJson } from '../../ui/json-file.js';
 
 export interface CloudsPanelDeps {
   api: PortholeApi;
@@ -203,25 +204,16 @@ export class CloudsPanel {
   private async exportAll(): Promise<void> {
     const result = await this.deps.api.call('clouds.export', {});
     if (!result.ok) return this.deps.showError(result.error);
-    const a = el('a', { href: URL.createObjectURL(new Blob([JSON.stringify(result.value, null, 2)], { type: 'application/json' })), download: 'porthole-clouds.json' });
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    downloadJson(result.value, 'porthole-clouds.json');
     this.deps.setStatus(`Exported ${result.value.accounts.length} cloud account(s), without secrets.`);
   }
 
   /** A file from Export clouds: the accounts come back without secrets, each asking for its own on Edit. */
   private async importExport(input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
-    input.value = '';
-    if (!file) return;
-    let bundle: unknown;
-    try {
-      bundle = JSON.parse(await file.text());
-    } catch {
-      this.deps.setStatus(`“${file.name}” is not a Porthole clouds export (not JSON).`);
-      return;
-    }
-    const result = await this.deps.api.call('clouds.import', { bundle });
+    const chosen = await readChosenJson(input);
+    if (!chosen) return;
+    if (!chosen.json.ok) return this.deps.setStatus(`“${chosen.name}” is not a Porthole clouds export (not JSON).`);
+    const result = await this.deps.api.call('clouds.import', { bundle: chosen.json.value });
     if (!result.ok) return this.deps.showError(result.error);
     this.deps.setStatus(`Imported ${result.value.added} cloud account(s). Exports hold no secrets: open Edit on each to enter its secret.`);
     await this.refresh();

@@ -4,7 +4,7 @@
 // main, which keeps secrets in the keychain. Redrawing the list keeps the keyboard focus where it was.
 import type { PortholeApi, SessionSource } from '../../../app/contract.js';
 import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
-import type { ExportBundle, ProfileSummary } from '../../../app/profile.js';
+import type { ProfileSummary } from '../../../app/profile.js';
 import { button, el, field } from '../../ui/dom.js';
 import { showDiagnostics } from '../diagnostics-dialog.js';
 import { confirmImport } from './import-dialog.js';
@@ -13,6 +13,7 @@ import { editProfile, type EditorValues } from './profile-editor.js';
 import { folderTree, matchesSearch, recentProfiles, type FolderNode, type SortOrder } from './profile-filter.js';
 import { focusKey, profileRow, type RowActions } from './profile-row.js';
 import { UndoBar } from './undo-bar.js';
+import { downloadJson, readChosenJson } from '../../ui/json-file.js';
 
 export interface ProfilesPanelDeps {
   api: PortholeApi;
@@ -200,21 +201,15 @@ export class ProfilesPanel {
   private async exportProfiles(chosen: readonly ProfileSummary[]): Promise<void> {
     const result = await this.deps.api.call('profiles.export', { profileIds: chosen.map((p) => p.id) });
     if (!result.ok) return this.deps.showError(result.error);
-    download(result.value, chosen.length === 1 && chosen[0] ? `porthole-${chosen[0].name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json` : 'porthole-profiles.json');
+    downloadJson(result.value, chosen.length === 1 && chosen[0] ? `porthole-${chosen[0].name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json` : 'porthole-profiles.json');
     this.deps.setStatus(`Exported ${result.value.profiles.length} profile(s), without secrets.`);
   }
 
   private async importFile(input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
-    input.value = '';
-    if (!file) return;
-    let bundle: unknown;
-    try {
-      bundle = JSON.parse(await file.text());
-    } catch {
-      this.deps.setStatus('That file is not a Porthole profile export (not JSON).');
-      return;
-    }
+    const chosen = await readChosenJson(input);
+    if (!chosen) return;
+    if (!chosen.json.ok) return this.deps.setStatus('That file is not a Porthole profile export (not JSON).');
+    const bundle = chosen.json.value;
     const preview = await this.deps.api.call('profiles.importPreview', { bundle });
     if (!preview.ok) return this.deps.showError(preview.error);
     if (preview.value.add.length + preview.value.update.length === 0) {
@@ -231,9 +226,3 @@ export class ProfilesPanel {
   }
 }
 
-function download(bundle: ExportBundle, fileName: string): void {
-  const blob = new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' });
-  const a = el('a', { href: URL.createObjectURL(blob), download: fileName });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
