@@ -15,6 +15,7 @@ import { defaultLimits, failedUpstream, guardedHandlers, type UpstreamHandlers, 
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { LoopbackProxy } from './proxy/proxy-server.js';
 import type { UpstreamHandlers as SecuredHandlers, UpstreamPipe as SecuredPipe } from './proxy/upstream.js';
+import { addressCredentials } from './rfb/security/address-credentials.js';
 import { withSecurityStage } from './rfb/security/security-stage.js';
 import { CredentialMemory, SessionCredentialBroker, type PromptAnswer, type PromptRequest, type SessionCredentials } from './rfb/security/session-credentials.js';
 
@@ -225,8 +226,7 @@ export class SessionManager {
   private memoryFor(request: SessionRequest): CredentialMemory {
     let memory = this.credentialMemory.get(request);
     if (!memory) {
-      const { target } = request;
-      const fromAddress = target.kind === 'vnc-tcp' && target.password !== undefined ? { password: target.password } : undefined;
+      const fromAddress = addressCredentials(request.target);
       memory = new CredentialMemory(request.credentials ?? (fromAddress ? { known: fromAddress } : {}));
       this.credentialMemory.set(request, memory);
     }

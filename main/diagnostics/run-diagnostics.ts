@@ -13,6 +13,7 @@ import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import { quoteServerText } from '../../app/server-text.js';
 import { classifyRequestError, classifyUpstreamError } from '../proxy/classify-error.js';
 import { formatVersionBanner, readRfbGreeting, securityTypeName, type RfbGreeting } from '../rfb/handshake.js';
+import { addressCredentials } from '../rfb/security/address-credentials.js';
 import { captureCertificate, capturingTlsOptions, certificateVerdict } from './certificate.js';
 import { securityStep } from './security-step.js';
 import type { TlsPolicy } from '../proxy/tls-policy.js';
@@ -323,7 +324,7 @@ export async function runDiagnostics(target: DiagnosableTarget, options: Diagnos
   // After a good greeting: what the server asks for, and (with a known password) whether it is accepted.
   const security = async (stream: Duplex, greeting: RfbGreeting): Promise<void> => {
     if (!greeting.ok) return;
-    const credentials = options.credentials ?? (target.kind === 'vnc-tcp' && target.password !== undefined ? { password: target.password } : undefined);
+    const credentials = options.credentials ?? addressCredentials(target);
     steps.push(
       await securityStep(stream, greeting, {
         host: target.host,
