@@ -1,0 +1,209 @@
+// VeNCrypt Plain and X509Plain (user name + password) answered in main against real TigerVNC Xvnc
+// servers that check them with PAM against this run's local test user (test/fixtures/pam-user.ts).
+// A renderer-like client speaks only "None"; main sends the user name and password, inside a
+// verified TLS session where one is offered. Also: which of Plain / TLSPlain choose.ts picks with
+// and without a verified wss stream (websockify --ssl-only in front), and Test connection.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { SessionStateEvent } from '../../app/contract.js';
+import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
+import { formatReport } from '../../main/diagnostics/format-report.js';
+import { runDiagnostics } from '../../main/diagnostics/run-diagnostics.js';
+import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
+import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
+import { captureLogger } from '../fixtures/capture-logger.js';
+import { rfbConnect, RfbClientError, type RfbSession } from '../fixtures/rfb-client.js';
+import { sharedPeers } from '../fixtures/shared-peers.js';
+import { startSecuredXvnc } from '../fixtures/vnc-secured.js';
+import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
+import type { Xvnc } from '../fixtures/xvnc.js';
+
+const ORIGIN = 'http://127.0.0.1:7';
+const peers = sharedPeers();
+const user = peers.pamUser;
+const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
+/** What TigerVNC 1.12 says when PAM refuses the user name or password. */
+const PAM_REFUSAL = 'invalid password or username';
+
+let x509Plain: Xvnc;
+let tlsPlain: Xvnc;
+let plainOnly: Xvnc;
+let wss: Websockify;
+let proxy: LoopbackProxy;
+let sessions: SessionManager;
+const events: SessionStateEvent[] = [];
+const prompts: CredentialsRequestEvent[] = [];
+const { logger, text: logs } = captureLogger();
+let answer: (e: CredentialsRequestEvent) => void = () => undefined;
+
+beforeAll(async () => {
+  const plainUsers = [user.name];
+  [x509Plain, tlsPlain, plainOnly] = await Promise.all([
+    startSecuredXvnc({ securityTypes: 'X509Plain,Plain', pki: peers.pki, plainUsers }),
+    startSecuredXvnc({ securityTypes: 'TLSPlain,Plain', plainUsers }),
+    startSecuredXvnc({ securityTypes: 'Plain', plainUsers }),
+  ]);
+  wss = await startWebsockify({
+    tokens: { 'tls-plain': `127.0.0.1:${tlsPlain.rfbPort}`, 'plain-only': `127.0.0.1:${plainOnly.rfbPort}` },
+    tls: { certPath: peers.pki.server.certPath, keyPath: peers.pki.server.keyPath },
+    sslOnly: true,
+  });
+  sessions = new SessionManager(logger, (_c, e) => events.push(e), { ...defaultSessionLimits, credentialsTimeoutMs: 5000 });
+  sessions.onCredentialsRequest = (_caller, e) => {
+    prompts.push(e);
+    answer(e);
+  };
+  proxy = await LoopbackProxy.start({ appOrigin: ORIGIN, logger, onAdmitted: sessions.onAdmitted });
+  sessions.attachProxy(proxy);
+}, 90_000);
+
+afterAll(async () => {
+  sessions?.closeAll();
+  await proxy?.close();
+  await Promise.all([x509Plain?.stop(), tlsPlain?.stop(), plainOnly?.stop(), wss?.stop()]);
+});
+
+type Req = Partial<SessionRequest> & Pick<SessionRequest, 'target'>;
+
+function open(req: Req): { sessionId: string; wsUrl: string } {
+  return sessions.open({ callerId: 'w', title: 't', displayAddress: 'd', tls: { allowInsecure: false, caPem }, warnings: [], ...req });
+}
+
+async function connect(req: Req): Promise<RfbSession & { sessionId: string }> {
+  const { sessionId, wsUrl } = open(req);
+  return { sessionId, ...(await rfbConnect(wsUrl, ORIGIN)) };
+}
+
+async function failure(req: Req): Promise<{ code: string; detail?: string }> {
+  const { sessionId, wsUrl } = open(req);
+  const err = await rfbConnect(wsUrl, ORIGIN).then(
+    (s) => {
+      s.ws.close();
+      throw new Error('connected, but a failure was expected');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RfbClientError);
+  await expect.poll(() => events.find((e) => e.sessionId === sessionId && e.error)).toBeTruthy();
+  const ended = events.find((e) => e.sessionId === sessionId && e.error)!;
+  expect((err as RfbClientError).closeReason).toBe(ended.error!.code);
+  return { code: ended.error!.code, ...(ended.error!.detail ? { detail: ended.error!.detail } : {}) };
+}
+
+const tcp = (port: number, extra: Partial<TcpTarget> = {}): TcpTarget => ({ kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port, ...extra });
+const viaWss = (token: string): WebSocketTarget => ({ kind: 'websocket', flavour: 'websockify', secure: true, host: '127.0.0.1', port: wss.port, path: '/', query: [], token });
+const known = (password: string, username: string = user.name) => ({ known: { username, password }, prompt: false });
+/** The log line of the session's upstream authentication. */
+const securedLog = (sessionId: string): string => logs().split('\n').find((l) => l.includes(sessionId) && l.includes('console authenticated upstream')) ?? '';
+
+describe('X509Plain against Xvnc with a PAM user', () => {
+  it('the right user name and password connect inside verified TLS; the renderer sees RFB 3.8 with only None and ServerInit; neither secret reaches it or the log', async () => {
+    const s = await connect({ target: tcp(x509Plain.rfbPort), credentials: known(user.password) });
+    expect(s.offered).toEqual([1]);
+    expect([s.width, s.height]).toEqual([640, 480]);
+    for (const chunk of s.received) {
+      expect(chunk.toString('latin1')).not.toContain(user.password);
+      expect(chunk.toString('latin1')).not.toContain(user.name);
+    }
+    s.ws.close();
+    expect(securedLog(s.sessionId)).toMatch(/"subtypes":\[262,256\],"subtype":262,"tls":"x509","tlsProtocol":"TLSv1\.[23]"/);
+    expect(logs()).not.toContain(user.password);
+  });
+
+  it('a wrong password is the typed vnc-auth-failed with the server’s reason (PAM refused it)', async () => {
+    const bad = await failure({ target: tcp(x509Plain.rfbPort), credentials: known('wrong-password') });
+    expect(bad.code).toBe('vnc-auth-failed');
+    expect(bad.detail).toContain(PAM_REFUSAL);
+    // The same for an unknown user with the right password.
+    expect((await failure({ target: tcp(x509Plain.rfbPort), credentials: known(user.password, 'no-such-user') })).code).toBe('vnc-auth-failed');
+  });
+
+  it('with nothing known it asks for a user name and password; a wrong one is asked again with the reason; the right one connects', async () => {
+    prompts.length = 0;
+    answer = (e) => {
+      const password = prompts.length === 1 ? 'wrong-password' : user.password;
+      expect(sessions.answerCredentials(e.sessionId, 'w', { credentials: { username: user.name, password }, remember: false })).toBe(true);
+    };
+    const s = await connect({ target: tcp(x509Plain.rfbPort) });
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]).toMatchObject({ username: true, canRemember: false });
+    expect(prompts[0]!.failure).toBeUndefined();
+    expect(prompts[1]!.failure).toMatchObject({ code: 'vnc-auth-failed' });
+    expect(prompts[1]!.failure!.detail).toContain(PAM_REFUSAL);
+    expect(s.width).toBe(640);
+    s.ws.close();
+    answer = () => undefined;
+  });
+
+  it('a user name and password carried by the address (vnc://user:password@host) are used as they are, without a prompt', async () => {
+    prompts.length = 0;
+    const s = await connect({ target: tcp(x509Plain.rfbPort, { username: user.name, password: user.password }) });
+    expect(s.width).toBe(640);
+    expect(prompts).toHaveLength(0);
+    s.ws.close();
+  });
+
+  it('an untrusted certificate ends the session before any credential is asked for or sent', async () => {
+    let fetched = 0;
+    const credentials = { known: async () => ((fetched += 1), { username: user.name, password: user.password }), prompt: false };
+    const r = await failure({ target: tcp(x509Plain.rfbPort), tls: { allowInsecure: false }, credentials });
+    expect(r.code).toBe('tls-untrusted');
+    expect(fetched).toBe(0);
+  });
+});
+
+describe('Plain and TLSPlain: the choice follows the stream (choose.ts)', () => {
+  it('over plain TCP a server offering TLSPlain and Plain gets TLSPlain (anonymous TLS), never the password in clear', async () => {
+    const s = await connect({ target: tcp(tlsPlain.rfbPort), credentials: known(user.password) });
+    expect(s.width).toBe(640);
+    s.ws.close();
+    expect(securedLog(s.sessionId)).toMatch(/"subtypes":\[259,256\],"subtype":259,"tls":"anonymous"/);
+  });
+
+  it('over a verified wss stream (websockify --ssl-only) the same server gets Plain: the password travels inside that TLS, no second TLS inside it', async () => {
+    const s = await connect({ target: viaWss('tls-plain'), credentials: known(user.password) });
+    expect(s.width).toBe(640);
+    s.ws.close();
+    const line = securedLog(s.sessionId);
+    expect(line).toContain('"subtype":256');
+    expect(line).not.toContain('"tls":');
+    expect((await failure({ target: viaWss('tls-plain'), credentials: known('wrong-password') })).detail).toContain(PAM_REFUSAL);
+  });
+
+  it('a server offering only Plain is used over a verified wss stream, and over plain TCP as the last resort the policy allows', async () => {
+    const overWss = await connect({ target: viaWss('plain-only'), credentials: known(user.password) });
+    expect(overWss.width).toBe(640);
+    overWss.ws.close();
+    const overTcp = await connect({ target: tcp(plainOnly.rfbPort), credentials: known(user.password) });
+    expect(overTcp.width).toBe(640);
+    overTcp.ws.close();
+    expect(securedLog(overTcp.sessionId)).toContain('"subtypes":[256],"subtype":256');
+  });
+});
+
+describe('Test connection against Plain servers', () => {
+  const securityOf = (r: Awaited<ReturnType<typeof runDiagnostics>>) => r.steps.find((s) => s.step === 'security');
+
+  it('says X509Plain needs a user name and a password; with them it authenticates; the report holds neither', async () => {
+    const without = await runDiagnostics(tcp(x509Plain.rfbPort), { tls: { allowInsecure: false, caPem } });
+    expect(without.ok).toBe(true);
+    expect(securityOf(without)).toMatchObject({ status: 'ok', security: { offered: ['VeNCrypt'], vencrypt: ['X509Plain', 'Plain'], chosen: 'X509Plain', needs: 'username-and-password' } });
+    expect(securityOf(without)!.detail).toContain('needs a user name and password');
+    expect(formatReport(without)).toContain('Needs:               a user name and a password');
+
+    const withCreds = await runDiagnostics(tcp(x509Plain.rfbPort, { username: user.name, password: user.password }), { tls: { allowInsecure: false, caPem } });
+    expect(securityOf(withCreds)).toMatchObject({ status: 'ok', security: { chosen: 'X509Plain', authenticated: true } });
+    const text = formatReport(withCreds);
+    expect(text).toContain('Known password:      accepted');
+    expect(text).not.toContain(user.password);
+  });
+
+  it('a wrong password is reported with the server’s reason; a Plain-only server behind wss is named and needs a user name', async () => {
+    const wrong = await runDiagnostics(tcp(x509Plain.rfbPort), { tls: { allowInsecure: false, caPem }, credentials: { username: user.name, password: 'wrong-password' } });
+    expect(securityOf(wrong)).toMatchObject({ status: 'failed', error: { code: 'vnc-auth-failed' }, security: { authenticated: false } });
+    expect(securityOf(wrong)!.detail).toContain(PAM_REFUSAL);
+
+    const plain = await runDiagnostics(viaWss('plain-only'), { tls: { allowInsecure: false, caPem } });
+    expect(securityOf(plain)).toMatchObject({ status: 'ok', security: { vencrypt: ['Plain'], chosen: 'Plain', needs: 'username-and-password' } });
+  });
+});
