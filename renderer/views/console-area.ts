@@ -19,6 +19,7 @@ import { EarlyKeys } from './console/early-keys.js';
 import { Toolbar, type ToolbarAction } from './console/toolbar.js';
 import type { Notices } from './notices.js';
 import { bindPasswordPrompts } from './console/password-dialog.js';
+import { readyToOpen, type ReadyToOpen } from './profiles/missing-secrets.js';
 
 function storage(): SettingsStorage | undefined {
   try {
@@ -27,6 +28,9 @@ function storage(): SettingsStorage | undefined {
     return undefined;
   }
 }
+
+/** How an open ended: a console tab opened (or reused), main refused it, or the user cancelled a secret prompt. */
+export type OpenOutcome = 'opened' | 'failed' | 'cancelled';
 
 /** What the console area may ask of the rest of the page. */
 export interface ConsoleAreaHooks {
@@ -176,9 +180,14 @@ export class ConsoleArea implements TabHost {
    * `into`), else in a new tab. The keyboard goes to the console: at once to its panel (so keys
    * typed while it connects are kept for it), then to the console itself once it is up.
    */
-  async open(source: SessionSource, into?: ConsoleTab): Promise<void> {
+  async open(source: SessionSource, into?: ConsoleTab): Promise<OpenOutcome> {
     const { notices } = this;
     notices.clearError();
+    const check = await this.secretsCheck(source);
+    if (!check.ready) {
+      notices.setStatus('Not connected.');
+      return 'cancelled';
+    }
     // A cloud console is minted in main first (an API round trip or two).
     notices.setStatus(source.type === 'cloud' ? 'Requesting a console…' : 'Connecting…');
     this.noticeKey = '';
@@ -197,16 +206,19 @@ export class ConsoleArea implements TabHost {
       notices.setStatus(this.tabs.length ? 'Not connected; the other consoles are unchanged.' : 'Not connected.');
       notices.showError(opened.error);
       if (source.type === 'url') document.getElementById('console-url')?.focus();
-      return;
+      return 'failed';
     }
-    const key = targetKey(source);
+    // A link that names a saved profile opens as that profile: its failed tab is reused, and
+    // Connect again and Edit profile work there as for a profile opened from the list.
+    const tabSource: SessionSource = source.type === 'link' && check.profileId !== undefined ? { type: 'profile', profileId: check.profileId } : source;
+    const key = targetKey(tabSource);
     const reused = into && this.tabs.includes(into) ? into : this.tabs.find((t) => t.state === 'disconnected' && targetKey(t.source) === key);
     let tab: ConsoleTab;
     if (reused) {
       tab = reused;
-      tab.reuse(source, opened.value);
+      tab.reuse(tabSource, opened.value);
     } else {
-      tab = new ConsoleTab(this, source, opened.value);
+      tab = new ConsoleTab(this, tabSource, opened.value);
       this.tabs.push(tab);
       this.tablist.append(tab.item);
       this.screen.append(tab.panel);
@@ -215,6 +227,18 @@ export class ConsoleArea implements TabHost {
     tab.wantsFocus = true;
     this.activate(tab);
     if (this.screen.contains(document.activeElement) || document.activeElement === document.body) tab.panel.focus({ preventScroll: true });
+    return 'opened';
+  }
+
+  /**
+   * The check before any console opens (open, and a tab's Connect again once main has forgotten its
+   * session): a saved profile without its token or secret header asks for it here (readyToOpen).
+   */
+  private async secretsCheck(source: SessionSource): Promise<ReadyToOpen> {
+    const check = await readyToOpen(this.api, source, document.body, (text) => this.notices.setStatus(text));
+    // The profile list drops its "No token" mark once a secret was remembered.
+    if (check.ready && check.asked) this.hooks.profilesChanged?.();
+    return check;
   }
 
   /** Runs a console action for the active tab (toolbar, shortcuts, or an outside menu). */
@@ -349,6 +373,10 @@ export class ConsoleArea implements TabHost {
   }
 
   editProfile?: (profileId: string) => void;
+
+  async secretsReady(source: SessionSource): Promise<boolean> {
+    return (await this.secretsCheck(source)).ready;
+  }
 
   remoteClipboard(tab: ConsoleTab, text: string): void {
     if (tab !== this.active) return;

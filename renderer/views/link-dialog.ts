@@ -11,8 +11,8 @@ import { Modal } from '../ui/modal.js';
 export interface LinkDialogDeps {
   api: PortholeApi;
   container: HTMLElement;
-  /** Opens the console in a tab (as quick connect does). */
-  open(source: SessionSource): Promise<void>;
+  /** Opens the console in a tab (as quick connect does); a saved profile lacking its token asks for it first. */
+  open(source: SessionSource): Promise<'opened' | 'failed' | 'cancelled'>;
   fullscreen(): void;
   showError(error: PortholeErrorShape): void;
   setStatus(text: string): void;
@@ -63,11 +63,10 @@ export class LinkRequestDialogs {
     if (view === undefined) return;
     this.showing = true;
     try {
-      const connect = await this.ask(view);
-      if (connect) {
-        await this.deps.open({ type: 'link', requestId: view.requestId });
-        if (view.fullscreen) this.deps.fullscreen();
-      } else {
+      // Connect, then (for a profile without its token) the secret prompt: cancelling either drops the request.
+      const outcome = (await this.ask(view)) ? await this.deps.open({ type: 'link', requestId: view.requestId }) : 'cancelled';
+      if (outcome === 'opened' && view.fullscreen) this.deps.fullscreen();
+      if (outcome === 'cancelled') {
         const out = await this.deps.api.call('link.dismiss', { requestId: view.requestId });
         if (!out.ok && out.error.code !== 'session-not-found') this.deps.showError(out.error);
         this.deps.setStatus(`Not connected to ${view.displayAddress}.`);

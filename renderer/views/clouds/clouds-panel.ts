@@ -13,7 +13,7 @@ import { downloadJson, readChosenJson } from '../../ui/json-file.js';
 
 export interface CloudsPanelDeps {
   api: PortholeApi;
-  connect(source: SessionSource): Promise<void>;
+  connect(source: SessionSource): Promise<unknown>;
   showError(error: PortholeErrorShape): void;
   setStatus(text: string): void;
   /** A profile was saved from a server ("Save as profile"): the profile list shows it. */

@@ -33,6 +33,8 @@ export interface TabHost {
   trustForProfile(tab: ConsoleTab, pinSha256: string): void;
   /** Open the profile editor (when the page has one). */
   editProfile?(profileId: string): void;
+  /** Before opening the source afresh: a profile lacking its token asks for it; false when the user cancelled. */
+  secretsReady(source: SessionSource): Promise<boolean>;
 }
 
 /** "host:port" of a display address such as wss://nova.example:6080/… (undefined for the Demo). */
@@ -354,6 +356,7 @@ export class ConsoleTab {
 
   private async attemptReconnect(manual: boolean): Promise<void> {
     this.clearTimers();
+    const failedWith = this.error;
     this.attemptInFlight = true;
     if (this.state !== 'reconnecting') {
       this.error = undefined;
@@ -363,8 +366,12 @@ export class ConsoleTab {
     }
     let outcome = await this.host.api.call('session.reconnect', { sessionId: this.session.sessionId });
     // main forgets ended sessions after a while (and never keeps ones whose token was refused):
-    // a manual reconnect then opens the source afresh (a profile gets fresh secrets).
-    if (!outcome.ok && manual && outcome.error.code === 'session-not-found') outcome = await this.host.api.call('session.open', { source: this.source });
+    // a manual reconnect then opens the source afresh (a profile gets fresh secrets, asked for
+    // here when it has none, as when it is opened from the list).
+    if (!outcome.ok && manual && outcome.error.code === 'session-not-found') {
+      if (!(await this.host.secretsReady(this.source))) return this.stayDisconnected(failedWith);
+      outcome = await this.host.api.call('session.open', { source: this.source });
+    }
     this.attemptInFlight = false;
     if (this.closed) {
       if (outcome.ok) void this.host.api.call('session.close', { sessionId: outcome.value.sessionId });
@@ -384,6 +391,15 @@ export class ConsoleTab {
     }
     this.session = outcome.value;
     this.startView();
+  }
+
+  /** The user cancelled the secret prompt of Connect again: the tab stays as it was, with its reason and actions. */
+  private stayDisconnected(error: PortholeErrorShape | undefined): void {
+    this.attemptInFlight = false;
+    if (this.closed) return;
+    this.error = error;
+    this.stopReason = { retry: false, why: 'user' };
+    this.setState('disconnected');
   }
 
   private clearTimers(): void {

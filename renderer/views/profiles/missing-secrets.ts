@@ -2,7 +2,9 @@
 // changed, the keychain unavailable): the secret is asked for right there, instead of the console
 // failing with "token rejected". What is typed goes straight to main (profiles.supplySecrets) and
 // the fields are cleared; main keeps it in the keychain ("Remember") or for this connect only.
-import type { PortholeApi } from '../../../app/contract.js';
+// `readyToOpen` is the one check every way of opening a console goes through (the profile list,
+// a deep link naming a profile, a failed tab's Connect again, trusting a certificate).
+import type { PortholeApi, SessionSource } from '../../../app/contract.js';
 import type { ProfileSummary } from '../../../app/profile.js';
 import { button, el, field } from '../../ui/dom.js';
 import { Modal } from '../../ui/modal.js';
@@ -98,4 +100,30 @@ export function askMissingSecrets(container: HTMLElement, api: PortholeApi, prof
     });
     modal.show(first);
   });
+}
+
+export type ReadyToOpen = { ready: false } | { ready: true; profileId?: string; asked: boolean };
+
+/** The saved profile a source opens, if any: a profile, or a pending deep link that names one. */
+async function profileOpenedBy(api: PortholeApi, source: SessionSource): Promise<string | undefined> {
+  if (source.type === 'profile') return source.profileId;
+  if (source.type !== 'link') return undefined;
+  const pending = await api.call('link.pending', {});
+  return pending.ok ? pending.value.requests.find((r) => r.requestId === source.requestId)?.profileId : undefined;
+}
+
+/**
+ * Before a console opens: when the source opens a saved profile that lacks its token or a secret
+ * header, asks for them here. Not ready when the user cancelled; otherwise the profile it opens
+ * (so a link's tab can be the profile's tab) and whether anything was asked.
+ */
+export async function readyToOpen(api: PortholeApi, source: SessionSource, container: HTMLElement, setStatus: (text: string) => void): Promise<ReadyToOpen> {
+  const profileId = await profileOpenedBy(api, source);
+  if (profileId === undefined) return { ready: true, asked: false };
+  const list = await api.call('profiles.list', {});
+  // Not listed (deleted meanwhile) or the list failed: opening reports the real error.
+  const profile = list.ok ? list.value.profiles.find((p) => p.id === profileId) : undefined;
+  const missing = profile ? missingConnectSecrets(profile) : [];
+  if (!profile || missing.length === 0) return { ready: true, profileId, asked: false };
+  return (await askMissingSecrets(container, api, profile, missing, setStatus)) ? { ready: true, profileId, asked: true } : { ready: false };
 }

@@ -8,7 +8,6 @@ import type { ProfileSummary } from '../../../app/profile.js';
 import { button, el, field } from '../../ui/dom.js';
 import { showDiagnostics } from '../diagnostics-dialog.js';
 import { confirmImport } from './import-dialog.js';
-import { askMissingSecrets, missingConnectSecrets } from './missing-secrets.js';
 import { editProfile, type EditorValues } from './profile-editor.js';
 import { folderTree, matchesSearch, recentProfiles, type FolderNode, type SortOrder } from './profile-filter.js';
 import { focusKey, profileRow, type RowActions } from './profile-row.js';
@@ -17,7 +16,7 @@ import { downloadJson, readChosenJson } from '../../ui/json-file.js';
 
 export interface ProfilesPanelDeps {
   api: PortholeApi;
-  connect(source: SessionSource): Promise<void>;
+  connect(source: SessionSource): Promise<unknown>;
   showError(error: PortholeErrorShape): void;
   setStatus(text: string): void;
 }
@@ -147,9 +146,7 @@ export class ProfilesPanel {
   }
 
   private async connect(profile: ProfileSummary): Promise<void> {
-    // A token or secret header it needs but has not: asked for here, instead of a "token rejected" later.
-    const missing = missingConnectSecrets(profile);
-    if (missing.length && !(await askMissingSecrets(document.body, this.deps.api, profile, missing, this.deps.setStatus))) return;
+    // A token or secret header it lacks is asked for by the console area (readyToOpen), as for every other way in.
     await this.deps.connect({ type: 'profile', profileId: profile.id });
     // So "Recent" and "Last used" show it; focus stays where the connect left it.
     await this.refresh();
