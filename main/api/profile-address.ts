@@ -7,7 +7,7 @@ import type { EndpointKind } from '../../app/profile.js';
 /** What a profile's "Console URL" resolves to when saved: the address without its secrets. */
 export function resolveProfileAddress(
   address: string,
-): { ok: true; kind: EndpointKind; address: string; token?: string; password?: string } | { ok: false; error: PortholeErrorShape } {
+): { ok: true; kind: EndpointKind; address: string; token?: string; password?: string; username?: string } | { ok: false; error: PortholeErrorShape } {
   const parsed = parseConsoleAddress(address);
   if (!parsed.ok) return parsed;
   const t = parsed.target;
@@ -23,8 +23,9 @@ export function resolveProfileAddress(
     };
   }
   if (t.kind === 'vnc-tcp') {
-    const { password, ...rest } = t;
-    return { ok: true, kind: parsed.kind, address: describeTarget(rest), ...(password !== undefined ? { password } : {}) };
+    // vnc://user:password@host: both go to the profile's keychain slots (VeNCrypt Plain needs the user name).
+    const { password, username, ...rest } = t;
+    return { ok: true, kind: parsed.kind, address: describeTarget(rest), ...(password !== undefined ? { password } : {}), ...(username !== undefined ? { username } : {}) };
   }
   throw new PortholeError('url-invalid', 'the demo cannot be saved as a profile');
 }

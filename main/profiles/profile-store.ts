@@ -35,7 +35,7 @@ import { describeNotice, nodeFsOps, ProfileFile, type FsOps, type StoreNotice } 
 import { UndoJournal, type UndoEntry, type UndoRecord } from './undo-journal.js';
 
 export type AddressResolution =
-  | { ok: true; kind: EndpointKind; /** secret-free */ address: string; token?: string; password?: string }
+  | { ok: true; kind: EndpointKind; /** secret-free */ address: string; token?: string; password?: string; username?: string }
   | { ok: false; error: PortholeErrorShape };
 export type AddressResolver = (address: string) => AddressResolution;
 
@@ -261,14 +261,14 @@ class FileProfileStore implements ProfileStore {
     const id = input.id ?? randomUUID();
 
     // Secret edits: a value, null to clear, absent to keep. The input's own fields win over a
-    // token / password found in the URL. An empty string clears.
+    // token / password / user name found in the URL. An empty string clears.
     const edits = new Map<SecretSlotName, string | null>();
     const edit = (slot: SecretSlotName, value: string | null | undefined): void => {
       if (value !== undefined) edits.set(slot, value === '' ? null : value);
     };
     edit('token', input.secrets.token !== undefined ? input.secrets.token : resolved.token);
     edit('password', input.secrets.password !== undefined ? input.secrets.password : resolved.password);
-    edit('username', input.secrets.username);
+    edit('username', input.secrets.username !== undefined ? input.secrets.username : resolved.username);
     for (const [name, value] of Object.entries(input.secrets.headers ?? {})) edit(headerSlot(name), value);
 
     const headerChanges = new Map<string, 'add' | 'remove'>();

@@ -172,11 +172,11 @@ describe('secrets', () => {
 });
 
 describe('an address saved as a profile', () => {
-  it('keeps the token and a page’s password as secrets, out of the stored address', async () => {
+  it('keeps the token, a page’s password and a vnc:// user name and password as secrets, out of the stored address', async () => {
     const { resolveProfileAddress } = await import('../../main/api.js');
     const out = resolveProfileAddress(`https://h.example/novnc/vnc.html?path=websockify%3Ftoken%3D${T}&password=pw-SECRET-1`);
     expect(out).toEqual({ ok: true, kind: 'nova', address: 'wss://h.example:443/novnc/websockify', token: T, password: 'pw-SECRET-1' });
     const vnc = resolveProfileAddress('vnc://alice:pw-SECRET-2@h.example:5901?ViewOnly=true');
-    expect(vnc).toEqual({ ok: true, kind: 'vnc-tcp', address: 'vnc://h.example:5901', password: 'pw-SECRET-2' });
+    expect(vnc).toEqual({ ok: true, kind: 'vnc-tcp', address: 'vnc://h.example:5901', password: 'pw-SECRET-2', username: 'alice' });
   });
 });
