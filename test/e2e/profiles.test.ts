@@ -40,7 +40,7 @@ function filesUnder(dir: string): string[] {
 async function saveProfile(page: Page, name: string, address: string, folder = ''): Promise<void> {
   await page.getByRole('button', { name: 'New profile' }).click();
   const dialog = page.getByRole('dialog', { name: 'New profile' });
-  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByLabel('Console URL').fill(address);
   if (folder) await dialog.getByLabel('Folder').fill(folder);
   await dialog.getByRole('button', { name: 'Save' }).click();
@@ -133,7 +133,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       ] as const) {
         await page.getByRole('button', { name: 'New profile' }).click();
         const dialog = page.getByRole('dialog');
-        await dialog.getByLabel('Name').fill(name);
+        await dialog.getByLabel('Name', { exact: true }).fill(name);
         await dialog.getByLabel('Console URL').fill(`http://127.0.0.1:${websockify.port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
         await dialog.getByLabel('Folder').fill(folder);
         await dialog.getByRole('button', { name: 'Save' }).click();
@@ -229,7 +229,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       await withPorthole(dataDir, async (page) => {
         await page.getByRole('button', { name: 'New profile' }).click();
         const dialog = page.getByRole('dialog');
-        await dialog.getByLabel('Name').fill('Self-signed lab');
+        await dialog.getByLabel('Name', { exact: true }).fill('Self-signed lab');
         await dialog.getByLabel('Console URL').fill(`https://localhost:${port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
         await dialog.getByRole('button', { name: 'Save' }).click();
         await page.locator('.tree').getByRole('button', { name: 'Self-signed lab', exact: true }).click();
@@ -263,7 +263,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       await withPorthole(dataDir, async (page) => {
         await page.getByRole('button', { name: 'New profile' }).click();
         const dialog = page.getByRole('dialog');
-        await dialog.getByLabel('Name').fill('Old Nova');
+        await dialog.getByLabel('Name', { exact: true }).fill('Old Nova');
         await dialog.getByLabel('Console URL').fill(`http://127.0.0.1:${gate.port}/vnc_auto.html?path=%3Ftoken%3D${token}`);
         await dialog.getByText('Display, headers and TLS').click();
         await dialog.getByLabel('Send the token as a cookie (older Nova consoles)').check();
@@ -283,7 +283,7 @@ describe('profiles, end to end with the OS keychain', { timeout: 60_000 }, () =>
       await withPorthole(dataDir, async (page) => {
         await page.getByRole('button', { name: 'New profile' }).click();
         const dialog = page.getByRole('dialog');
-        await dialog.getByLabel('Name').fill('pve1 vm 100');
+        await dialog.getByLabel('Name', { exact: true }).fill('pve1 vm 100');
         await dialog.getByLabel('Console URL').fill(`ws://127.0.0.1:${gateway.port}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=5900`);
         await dialog.getByText('Display, headers and TLS').click();
         await dialog.getByLabel('Secret headers').fill(`Authorization: PVEAPIToken=root@pam!porthole=${token}`);

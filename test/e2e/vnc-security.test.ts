@@ -1,7 +1,8 @@
 // RFB security answered in main, end to end in Chromium through browser mode: password-protected
 // Xvnc and QEMU consoles (VNC authentication), VeNCrypt X509Vnc with the test CA against QEMU and
-// Xvnc, anonymous TLSVnc, and a server offering only types Porthole does not speak. The page never
-// receives a saved password: every WebSocket frame it gets (contract and console) is searched.
+// Xvnc, X509Plain against Xvnc checking a real local user through PAM, anonymous TLSVnc, and a
+// server offering only types Porthole does not speak. The page never receives a saved password or
+// user name: every WebSocket frame it gets (contract and console) is searched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -11,15 +12,19 @@ import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixture
 import { makeTestPki, type TestPki } from '../fixtures/certs.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { startOddTypesServer, type OddServer } from '../fixtures/rfb-odd-server.js';
+import { sharedPeers } from '../fixtures/shared-peers.js';
 import { startQemu, startSecuredXvnc, VNC_PASSWORD, type Qemu } from '../fixtures/vnc-secured.js';
 import type { Xvnc } from '../fixtures/xvnc.js';
 
 const ROOT_RGB = [0x2e, 0x8b, 0x57] as const; // seagreen
 const ROOT = '#2e8b57';
+/** This run's local account, checked by Xvnc through PAM (X509Plain). */
+const pamUser = sharedPeers().pamUser;
 
 let pki: TestPki;
 let vncAuth: Xvnc;
 let x509: Xvnc;
+let x509Plain: Xvnc;
 let anon: Xvnc;
 let qemu: Qemu;
 let qemuTls: Qemu;
@@ -30,9 +35,10 @@ const keyringDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-vncauth-keyr
 
 beforeAll(async () => {
   pki = await makeTestPki();
-  [vncAuth, x509, anon, qemu, qemuTls, odd] = await Promise.all([
+  [vncAuth, x509, x509Plain, anon, qemu, qemuTls, odd] = await Promise.all([
     startSecuredXvnc({ securityTypes: 'VncAuth', rootColour: ROOT }),
     startSecuredXvnc({ securityTypes: 'X509Vnc', pki, rootColour: ROOT }),
+    startSecuredXvnc({ securityTypes: 'X509Plain', pki, plainUsers: [pamUser.name], rootColour: ROOT }),
     startSecuredXvnc({ securityTypes: 'TLSVnc', rootColour: ROOT }),
     startQemu({ password: VNC_PASSWORD }),
     startQemu({ password: VNC_PASSWORD, pki }),
@@ -46,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await porthole?.stop();
-  await Promise.all([vncAuth?.stop(), x509?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
+  await Promise.all([vncAuth?.stop(), x509?.stop(), x509Plain?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
 });
 
 /** A page whose every received WebSocket frame (contract socket and console sockets) is kept. */
@@ -79,11 +85,12 @@ async function canvasSize(page: Page): Promise<string> {
   return (await page.evaluate(`(() => { const c = document.querySelector('[aria-label="Console"] canvas'); return c ? c.width + 'x' + c.height : ''; })()`)) as string;
 }
 
-async function saveProfile(page: Page, name: string, address: string, password: string): Promise<void> {
+async function saveProfile(page: Page, name: string, address: string, password: string, username = ''): Promise<void> {
   await page.getByRole('button', { name: 'New profile' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByLabel('Console URL').fill(address);
+  if (username) await dialog.getByLabel('Username').fill(username);
   if (password) await dialog.getByLabel('Password').fill(password);
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toContain(`Saved “${name}”.`);
@@ -165,6 +172,40 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     await page.close();
   });
 
+  it('quick connect to an X509Plain Xvnc asks for a Username and a Password; the right ones (a real PAM user) show the picture', async () => {
+    const { page, frames } = await openPorthole();
+    await quickConnect(page, `vnc://127.0.0.1:${x509Plain.rfbPort}`);
+    const dialog = passwordDialog(page);
+    await dialog.waitFor({ timeout: 15_000 });
+    expect(await dialog.getByLabel('Username').count()).toBe(1);
+    expect(await dialog.getByLabel('Password').count()).toBe(1);
+    expect(await dialog.textContent()).toContain('asks for a user name and password');
+    await dialog.getByLabel('Username').fill(pamUser.name);
+    await dialog.getByLabel('Password').fill(pamUser.password);
+    await saveScreenshot(page, 'vnc-auth-x509plain-prompt');
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await waitForConnected(page);
+    expect(await passwordDialog(page).count()).toBe(0);
+    for (const frame of frames) expect(frame).not.toContain(pamUser.password);
+    await page.close();
+  });
+
+  it('a saved profile with Username and Password opens the X509Plain Xvnc with no prompt, and the page never receives either', async () => {
+    const { page, frames } = await openPorthole();
+    await saveProfile(page, 'Xvnc X509Plain', `vnc://127.0.0.1:${x509Plain.rfbPort}`, pamUser.password, pamUser.name);
+    await page.locator('.tree').getByRole('button', { name: 'Xvnc X509Plain', exact: true }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await waitForConnected(page);
+    expect(await passwordDialog(page).count()).toBe(0);
+    expect(frames.length).toBeGreaterThan(10);
+    for (const frame of frames) {
+      expect(frame).not.toContain(pamUser.password);
+      expect(frame).not.toContain(pamUser.name);
+    }
+    await page.close();
+  });
+
   it('anonymous TLSVnc in browser mode', async () => {
     const { page } = await openPorthole();
     await quickConnect(page, `vnc://127.0.0.1:${anon.rfbPort}`);
@@ -185,5 +226,6 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
 
   it('never logged a password', () => {
     expect(porthole.output()).not.toContain(VNC_PASSWORD);
+    expect(porthole.output()).not.toContain(pamUser.password);
   });
 });

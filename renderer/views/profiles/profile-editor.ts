@@ -78,6 +78,8 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   address.required = true;
   const token = input('password');
   const password = input('password');
+  // A secret slot like the password: VeNCrypt Plain / X509Plain servers ask for a user name too.
+  const username = input('text');
   const folder = input('text', profile?.folder ?? initial.folder ?? '');
   const tags = input('text', profile?.tags.join(', ') ?? '');
   const notes = textarea(profile?.notes ?? '');
@@ -165,6 +167,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     field('Console URL', address, 'A token inside the URL is moved to the keychain.'),
     moveNotice,
     field('Token', token, secretHint(profile, 'token')),
+    field('Username', username, `Only for servers that ask for one (VeNCrypt Plain). ${secretHint(profile, 'username')}`),
     field('Password', password, secretHint(profile, 'password')),
     field('Folder', folder, 'Nested folders with "/", e.g. Customers/ACME'),
     field('Tags', tags, 'Separated by commas'),
@@ -206,6 +209,7 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     secrets: {
       ...(token.value ? { token: token.value } : {}),
       ...(password.value ? { password: password.value } : {}),
+      ...(username.value.trim() ? { username: username.value.trim() } : {}),
       ...(secretHeaders.value.trim()
         ? { headers: Object.fromEntries(Object.entries(parseHeaderLines(secretHeaders.value)).map(([k, v]) => [k, v === '' ? null : v])) }
         : {}),
