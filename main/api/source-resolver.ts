@@ -52,7 +52,9 @@ async function targetForProfile(profile: ProfileSummary, secrets: ProfileStore, 
   }
   if (target.kind === 'vnc-tcp') {
     const password = await readSecret(profile, 'password', secrets);
-    return { ...target, tls: target.tls || profile.endpoint.kind === 'vnc-tls', ...(password !== undefined ? { password } : {}) };
+    // With the password, the user name a Plain server needs (Test connection authenticates with both).
+    const username = password !== undefined ? await readSecret(profile, 'username', secrets) : undefined;
+    return { ...target, tls: target.tls || profile.endpoint.kind === 'vnc-tls', ...(password !== undefined ? { password } : {}), ...(username !== undefined ? { username } : {}) };
   }
   return target;
 }

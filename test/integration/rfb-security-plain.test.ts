@@ -4,11 +4,17 @@
 // verified TLS session where one is offered. Also: which of Plain / TLSPlain choose.ts picks with
 // and without a verified wss stream (websockify --ssl-only in front), and Test connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import type { SessionStateEvent } from '../../app/contract.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OpenedSession, Outcome, SessionStateEvent } from '../../app/contract.js';
 import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
+import type { DiagnosticReport } from '../../app/diagnostics.js';
+import type { ProfileSummary } from '../../app/profile.js';
+import { startCore } from '../../main/core.js';
 import { formatReport } from '../../main/diagnostics/format-report.js';
 import { runDiagnostics } from '../../main/diagnostics/run-diagnostics.js';
+import { silentLogger } from '../../main/log/logger.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
 import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
 import { captureLogger } from '../fixtures/capture-logger.js';
@@ -205,5 +211,44 @@ describe('Test connection against Plain servers', () => {
 
     const plain = await runDiagnostics(viaWss('plain-only'), { tls: { allowInsecure: false, caPem } });
     expect(securityOf(plain)).toMatchObject({ status: 'ok', security: { vencrypt: ['Plain'], chosen: 'Plain', needs: 'username-and-password' } });
+  });
+});
+
+describe('a profile saved from vnc://user:password@host, through the real core', () => {
+  it('keeps both in its secret slots (not the file); Test connection authenticates with them; the console opens with no prompt', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-plain-profile-'));
+    // No Secret Service in this process: secrets are kept in memory for the run, never on disk.
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+    delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    const core = await startCore({ dataDir, appOrigin: ORIGIN, shell: 'browser', version: 'test' }, { logger: silentLogger() });
+    const caller = { id: 'w' };
+    try {
+      const address = `vnc://${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@127.0.0.1:${x509Plain.rfbPort}`;
+      const saved = (await core.handle('profiles.save', { profile: { name: 'Plain VM', address, tls: { caPem } } }, caller)) as Outcome<{ profile: ProfileSummary }>;
+      if (!saved.ok) throw new Error(saved.error.code);
+      expect(saved.value.profile.endpoint.address).toBe(`vnc://127.0.0.1:${x509Plain.rfbPort}`);
+      const source = { type: 'profile' as const, profileId: saved.value.profile.id };
+
+      const tested = (await core.handle('diagnostics.run', { source }, caller)) as Outcome<{ report: DiagnosticReport; text: string }>;
+      if (!tested.ok) throw new Error(tested.error.code);
+      expect(tested.value.report.steps.find((st) => st.step === 'security')).toMatchObject({ status: 'ok', security: { chosen: 'X509Plain', needs: 'username-and-password', authenticated: true } });
+      expect(tested.value.text).not.toContain(user.password);
+
+      const opened = (await core.handle('session.open', { source }, caller)) as Outcome<OpenedSession>;
+      if (!opened.ok) throw new Error(opened.error.code);
+      const s = await rfbConnect(opened.value.wsUrl, ORIGIN);
+      expect([s.width, s.offered]).toEqual([640, [1]]);
+      s.ws.close();
+
+      for (const file of readdirSync(dataDir)) {
+        const text = readFileSync(path.join(dataDir, file), 'latin1');
+        expect(text, file).not.toContain(user.password);
+        expect(text, file).not.toContain(user.name);
+      }
+    } finally {
+      await core.close();
+      if (bus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
