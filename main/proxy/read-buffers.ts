@@ -95,6 +95,17 @@ export class ReadBuffers {
     return true; // keep reading; backpressure pauses the socket explicitly
   };
 
+  /** Bytes that arrived in a buffer of their own (a stream's 'data'): copied in as reads would land. */
+  copyIn(chunk: Buffer): void {
+    for (let at = 0; at < chunk.length; ) {
+      const buf = this.nextBuffer();
+      const n = Math.min(buf.length, chunk.length - at);
+      chunk.copy(buf, 0, at, at + n);
+      this.onRead(n, buf);
+      at += n;
+    }
+  }
+
   /** The oldest handed-out chunk has been written; its memory may be reused. */
   release(): void {
     const slab = this.inFlight.shift();

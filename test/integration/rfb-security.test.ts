@@ -4,7 +4,9 @@
 // speaks only "None"; main answers the password, asks through session.credentials, and types errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { WebSocket } from 'ws';
 import type { SessionStateEvent } from '../../app/contract.js';
 import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
@@ -252,6 +254,89 @@ describe('VeNCrypt in main', () => {
     expect(s.width).toBe(640);
     s.ws.close();
     expect(logs()).toMatch(/"subtype":261,"tls":"x509","tlsProtocol":"TLSv1\.[23]"/);
+  });
+
+  it('after the handshake the VeNCrypt stream is relayed byte for byte, and a renderer that stops reading stops the server', async () => {
+    // A VeNCrypt X509None server (the test PKI's certificate) that streams 32 MiB of a fixed
+    // pseudo-random pattern after ServerInit, as fast as TLS lets it.
+    const TOTAL = 32 * 1024 * 1024;
+    const pattern = Buffer.alloc(TOTAL);
+    for (let i = 0, x = 0x2545f491; i < TOTAL; i += 4) {
+      x = (Math.imul(x, 1664525) + 1013904223) | 0;
+      pattern.writeInt32LE(x, i);
+    }
+    let written = 0;
+    const serverInit = Buffer.concat([Buffer.from([0, 64, 0, 48, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0, 0, 0, 0, 6]), Buffer.from('stream')]);
+    const server = net.createServer((raw) => {
+      raw.on('error', () => undefined);
+      raw.write('RFB 003.008\n');
+      const steps = [12, 1, 2, 4];
+      let buf = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        buf = Buffer.concat([buf, chunk]);
+        while (steps.length && buf.length >= steps[0]!) {
+          buf = buf.subarray(steps.shift()!);
+          if (steps.length === 3) raw.write(Buffer.from([1, 19]));
+          else if (steps.length === 2) raw.write(Buffer.from([0, 2]));
+          else if (steps.length === 1) raw.write(Buffer.from([0, 1, 0, 0, 1, 4])); // accepted; one subtype, X509None
+          else raw.write(Buffer.from([1])); // subtype accepted
+        }
+        if (steps.length) return;
+        raw.off('data', onData);
+        const secure = new tls.TLSSocket(raw, { isServer: true, cert: readFileSync(peers.pki.server.certPath), key: readFileSync(peers.pki.server.keyPath) });
+        secure.on('error', () => undefined);
+        secure.once('secure', () => {
+          secure.write(Buffer.from([0, 0, 0, 0]));
+          secure.once('data', () => {
+            // ClientInit: ServerInit, then the stream, honouring backpressure.
+            secure.write(serverInit);
+            const pump = (): void => {
+              while (written < TOTAL) {
+                const n = Math.min(64 * 1024, TOTAL - written);
+                const ok = secure.write(pattern.subarray(written, written + n));
+                written += n;
+                if (!ok) return;
+              }
+            };
+            secure.on('drain', pump);
+            pump();
+          });
+        });
+      };
+      raw.on('data', onData);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const s = await connect({ target: tcp((server.address() as net.AddressInfo).port), tls: { allowInsecure: false, caPem } });
+      expect([s.width, s.height, s.name]).toEqual([64, 48, 'stream']);
+      // What came after ServerInit, in the messages rfbConnect already read and in the ones to come.
+      const handshakeBytes = 12 + 2 + 4 + serverInit.length;
+      const early = Buffer.concat(s.received).subarray(handshakeBytes);
+      const parts: Buffer[] = [early];
+      let got = early.length;
+      s.ws.removeAllListeners('message'); // rfbConnect's handshake reader keeps every byte it sees
+      const all = new Promise<void>((resolve) => {
+        s.ws.on('message', (data: Buffer) => {
+          parts.push(data);
+          got += data.length;
+          if (got >= TOTAL) resolve();
+        });
+      });
+      s.ws.pause();
+      await new Promise((r) => setTimeout(r, 800));
+      const stalled = written;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(written).toBe(stalled);
+      expect(written).toBeLessThan(TOTAL);
+      s.ws.resume();
+      await all;
+      const received = Buffer.concat(parts);
+      expect(received.length).toBe(TOTAL);
+      expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(pattern).digest('hex'));
+      s.ws.close();
+    } finally {
+      server.close();
+    }
   });
 
   it('X509None against QEMU (tls-creds-x509 without a password) shows the SeaBIOS screen size', async () => {

@@ -11,6 +11,8 @@
 import type tls from 'node:tls';
 import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
 import { classifyUpstreamError } from '../../proxy/classify-error.js';
+import { readIntoBuffers } from '../../proxy/late-onread.js';
+import { ReadBuffers } from '../../proxy/read-buffers.js';
 import type { TlsPolicy } from '../../proxy/tls-policy.js';
 import type { UpstreamHandlers, UpstreamPipe } from '../../proxy/upstream.js';
 import { ClientPresenter } from './client-presenter.js';
@@ -356,37 +358,32 @@ class SecurityStage {
     if (!handlers || !inner) return;
     const socket = this.tlsSocket;
     if (socket) {
-      // Read what TLS has decrypted in whole batches (read() hands over all of it as one buffer), so
-      // the renderer gets a few large frames rather than one per 16 KiB TLS record.
+      // Decrypted bytes land in reused slabs and leave as a few large frames per turn, as a TLS
+      // upstream's do: natively where Node allows it (late-onread.ts), else copied from 'data'.
+      const reads = new ReadBuffers(relay.data);
       socket.removeAllListeners('data');
-      let held = false;
-      const drain = (): void => {
-        let chunk: Buffer | null;
-        while (!held && (chunk = socket.read() as Buffer | null) !== null) relay.data(chunk);
-      };
-      socket.on('readable', drain);
+      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) reads.copyIn(chunk);
+      if (!readIntoBuffers(socket, reads)) socket.on('data', this.guarded((chunk: Buffer) => reads.copyIn(chunk)));
       socket.on('drain', relay.drain);
       facade.write = (chunk) => socket.write(chunk);
-      facade.pause = () => {
-        held = true;
-      };
-      facade.resume = () => {
-        held = false;
-        drain();
-      };
-      facade.release = noop; // TLS hands out fresh buffers
+      facade.pause = () => void socket.pause();
+      facade.resume = () => void socket.resume();
+      facade.release = () => reads.release();
       facade.close = () => {
         socket.end();
         inner.close();
       };
-      socket.on('close', () => inner.close());
+      socket.on('close', () => {
+        reads.flush();
+        inner.close();
+      });
       let closed = false;
       handlers.closed = (error) => {
         if (closed) return;
         closed = true;
         relay.closed(error);
       };
-      drain();
+      socket.resume();
       return;
     }
     facade.write = inner.write.bind(inner);
