@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OpenedSession, Outcome, SessionStateEvent } from '../../app/contract.js';
+import type { OpenedSession, Outcome } from '../../app/contract.js';
 import type { TcpTarget, WebSocketTarget } from '../../app/console-target.js';
 import type { DiagnosticReport } from '../../app/diagnostics.js';
 import type { ProfileSummary } from '../../app/profile.js';
@@ -15,16 +15,13 @@ import { startCore } from '../../main/core.js';
 import { formatReport } from '../../main/diagnostics/format-report.js';
 import { runDiagnostics } from '../../main/diagnostics/run-diagnostics.js';
 import { silentLogger } from '../../main/log/logger.js';
-import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
-import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
-import { captureLogger } from '../fixtures/capture-logger.js';
-import { rfbConnect, RfbClientError, type RfbSession } from '../fixtures/rfb-client.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { rfbConnect } from '../fixtures/rfb-client.js';
+import { ORIGIN, securitySessions } from './helpers/security-sessions.js';
 import { startSecuredXvnc } from '../fixtures/vnc-secured.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 import type { Xvnc } from '../fixtures/xvnc.js';
 
-const ORIGIN = 'http://127.0.0.1:7';
 const peers = sharedPeers();
 const user = peers.pamUser;
 const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
@@ -35,12 +32,9 @@ let x509Plain: Xvnc;
 let tlsPlain: Xvnc;
 let plainOnly: Xvnc;
 let wss: Websockify;
-let proxy: LoopbackProxy;
-let sessions: SessionManager;
-const events: SessionStateEvent[] = [];
-const prompts: CredentialsRequestEvent[] = [];
-const { logger, text: logs } = captureLogger();
-let answer: (e: CredentialsRequestEvent) => void = () => undefined;
+
+const harness = securitySessions({ tls: { allowInsecure: false, caPem }, credentialsTimeoutMs: 5000 });
+const { prompts, logs, connect, failure } = harness;
 
 beforeAll(async () => {
   const plainUsers = [user.name];
@@ -54,47 +48,13 @@ beforeAll(async () => {
     tls: { certPath: peers.pki.server.certPath, keyPath: peers.pki.server.keyPath },
     sslOnly: true,
   });
-  sessions = new SessionManager(logger, (_c, e) => events.push(e), { ...defaultSessionLimits, credentialsTimeoutMs: 5000 });
-  sessions.onCredentialsRequest = (_caller, e) => {
-    prompts.push(e);
-    answer(e);
-  };
-  proxy = await LoopbackProxy.start({ appOrigin: ORIGIN, logger, onAdmitted: sessions.onAdmitted });
-  sessions.attachProxy(proxy);
+  await harness.start();
 }, 90_000);
 
 afterAll(async () => {
-  sessions?.closeAll();
-  await proxy?.close();
+  await harness.stop();
   await Promise.all([x509Plain?.stop(), tlsPlain?.stop(), plainOnly?.stop(), wss?.stop()]);
 });
-
-type Req = Partial<SessionRequest> & Pick<SessionRequest, 'target'>;
-
-function open(req: Req): { sessionId: string; wsUrl: string } {
-  return sessions.open({ callerId: 'w', title: 't', displayAddress: 'd', tls: { allowInsecure: false, caPem }, warnings: [], ...req });
-}
-
-async function connect(req: Req): Promise<RfbSession & { sessionId: string }> {
-  const { sessionId, wsUrl } = open(req);
-  return { sessionId, ...(await rfbConnect(wsUrl, ORIGIN)) };
-}
-
-async function failure(req: Req): Promise<{ code: string; detail?: string }> {
-  const { sessionId, wsUrl } = open(req);
-  const err = await rfbConnect(wsUrl, ORIGIN).then(
-    (s) => {
-      s.ws.close();
-      throw new Error('connected, but a failure was expected');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RfbClientError);
-  await expect.poll(() => events.find((e) => e.sessionId === sessionId && e.error)).toBeTruthy();
-  const ended = events.find((e) => e.sessionId === sessionId && e.error)!;
-  expect((err as RfbClientError).closeReason).toBe(ended.error!.code);
-  return { code: ended.error!.code, ...(ended.error!.detail ? { detail: ended.error!.detail } : {}) };
-}
 
 const tcp = (port: number, extra: Partial<TcpTarget> = {}): TcpTarget => ({ kind: 'vnc-tcp', tls: false, host: '127.0.0.1', port, ...extra });
 const viaWss = (token: string): WebSocketTarget => ({ kind: 'websocket', flavour: 'websockify', secure: true, host: '127.0.0.1', port: wss.port, path: '/', query: [], token });
@@ -126,9 +86,9 @@ describe('X509Plain against Xvnc with a PAM user', () => {
 
   it('with nothing known it asks for a user name and password; a wrong one is asked again with the reason; the right one connects', async () => {
     prompts.length = 0;
-    answer = (e) => {
+    harness.answer = (e) => {
       const password = prompts.length === 1 ? 'wrong-password' : user.password;
-      expect(sessions.answerCredentials(e.sessionId, 'w', { credentials: { username: user.name, password }, remember: false })).toBe(true);
+      expect(harness.sessions.answerCredentials(e.sessionId, 'w', { credentials: { username: user.name, password }, remember: false })).toBe(true);
     };
     const s = await connect({ target: tcp(x509Plain.rfbPort) });
     expect(prompts).toHaveLength(2);
@@ -138,7 +98,7 @@ describe('X509Plain against Xvnc with a PAM user', () => {
     expect(prompts[1]!.failure!.detail).toContain(PAM_REFUSAL);
     expect(s.width).toBe(640);
     s.ws.close();
-    answer = () => undefined;
+    harness.answer = () => undefined;
   });
 
   it('a user name and password carried by the address (vnc://user:password@host) are used as they are, without a prompt', async () => {

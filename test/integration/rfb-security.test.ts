@@ -8,22 +8,18 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { WebSocket } from 'ws';
-import type { SessionStateEvent } from '../../app/contract.js';
-import { LoopbackProxy } from '../../main/proxy/proxy-server.js';
 import { connectTcp } from '../../main/proxy/upstream-tcp.js';
 import { defaultLimits } from '../../main/proxy/upstream.js';
 import { withSecurityStage, type CredentialAnswer, type CredentialBroker } from '../../main/rfb/security/security-stage.js';
 import { anonymousTlsAvailable } from '../../main/rfb/security/tls-upgrade.js';
 import type { PortholeErrorShape } from '../../app/errors.js';
-import { defaultSessionLimits, SessionManager, type CredentialsRequestEvent, type SessionRequest } from '../../main/sessions.js';
-import { captureLogger } from '../fixtures/capture-logger.js';
-import { rfbConnect, RfbClientError, type RfbSession } from '../fixtures/rfb-client.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { rfbConnect } from '../fixtures/rfb-client.js';
+import { ORIGIN, securitySessions } from './helpers/security-sessions.js';
 import { startQemu, startSecuredXvnc, VNC_PASSWORD, type Qemu } from '../fixtures/vnc-secured.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
 import type { Xvnc } from '../fixtures/xvnc.js';
 
-const ORIGIN = 'http://127.0.0.1:7';
 const peers = sharedPeers();
 const caPem = readFileSync(peers.pki.ca.certPath, 'utf8');
 const wsToken = `rfbsec-${Math.random().toString(36).slice(2)}`;
@@ -34,12 +30,9 @@ let anon: Xvnc;
 let qemuPw: Qemu;
 let qemuX509None: Qemu;
 let websockify: Websockify;
-let proxy: LoopbackProxy;
-let sessions: SessionManager;
-const events: SessionStateEvent[] = [];
-const prompts: CredentialsRequestEvent[] = [];
-const { logger, text: logs } = captureLogger();
-let answer: (e: CredentialsRequestEvent) => void = () => undefined;
+
+const harness = securitySessions({ tls: { allowInsecure: false }, credentialsTimeoutMs: 1500 });
+const { events, prompts, logs, open, connect, failure } = harness;
 
 beforeAll(async () => {
   [vncAuth, x509Vnc, anon, qemuPw, qemuX509None] = await Promise.all([
@@ -50,47 +43,13 @@ beforeAll(async () => {
     startQemu({ pki: peers.pki }),
   ]);
   websockify = await startWebsockify({ tokens: { [wsToken]: `127.0.0.1:${x509Vnc.rfbPort}` } });
-  sessions = new SessionManager(logger, (_c, e) => events.push(e), { ...defaultSessionLimits, credentialsTimeoutMs: 1500 });
-  sessions.onCredentialsRequest = (_caller, e) => {
-    prompts.push(e);
-    answer(e);
-  };
-  proxy = await LoopbackProxy.start({ appOrigin: ORIGIN, logger, onAdmitted: sessions.onAdmitted });
-  sessions.attachProxy(proxy);
+  await harness.start();
 }, 90_000);
 
 afterAll(async () => {
-  sessions?.closeAll();
-  await proxy?.close();
+  await harness.stop();
   await Promise.all([vncAuth?.stop(), x509Vnc?.stop(), anon?.stop(), qemuPw?.stop(), qemuX509None?.stop(), websockify?.stop()]);
 });
-
-type Req = Partial<SessionRequest> & Pick<SessionRequest, 'target'>;
-
-function open(req: Req): { sessionId: string; wsUrl: string } {
-  return sessions.open({ callerId: 'w', title: 't', displayAddress: 'd', tls: { allowInsecure: false }, warnings: [], ...req });
-}
-
-async function connect(req: Req): Promise<RfbSession & { sessionId: string }> {
-  const { sessionId, wsUrl } = open(req);
-  return { sessionId, ...(await rfbConnect(wsUrl, ORIGIN)) };
-}
-
-async function failure(req: Req): Promise<{ code: string; detail?: string }> {
-  const { sessionId, wsUrl } = open(req);
-  const err = await rfbConnect(wsUrl, ORIGIN).then(
-    (s) => {
-      s.ws.close();
-      throw new Error('connected, but a failure was expected');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RfbClientError);
-  await expect.poll(() => events.find((e) => e.sessionId === sessionId && e.state !== 'connecting' && e.state !== 'connected')).toBeTruthy();
-  const ended = events.find((e) => e.sessionId === sessionId && e.error)!;
-  expect((err as RfbClientError).closeReason).toBe(ended.error!.code);
-  return { code: ended.error!.code, ...(ended.error!.detail ? { detail: ended.error!.detail } : {}) };
-}
 
 const tcp = (port: number, password?: string) => ({ kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port, ...(password ? { password } : {}) });
 
@@ -109,10 +68,10 @@ describe('VNC authentication in main', () => {
   it('asks when it has no password; a wrong one is asked again with the server’s reason; the right one connects; a reconnect reuses it silently', async () => {
     prompts.length = 0;
     const given: string[] = [];
-    answer = (e) => {
+    harness.answer = (e) => {
       const password = prompts.length === 1 ? 'wrong-pw' : VNC_PASSWORD;
       given.push(password);
-      expect(sessions.answerCredentials(e.sessionId, 'w', { credentials: { password }, remember: false })).toBe(true);
+      expect(harness.sessions.answerCredentials(e.sessionId, 'w', { credentials: { password }, remember: false })).toBe(true);
     };
     const s = await connect({ target: tcp(vncAuth.rfbPort) });
     expect(prompts).toHaveLength(2);
@@ -123,24 +82,24 @@ describe('VNC authentication in main', () => {
     expect(s.name).toBe('root@vm');
     s.ws.close();
     await expect.poll(() => events.some((e) => e.sessionId === s.sessionId && e.state === 'closed')).toBe(true);
-    const again = await sessions.reopen(s.sessionId, 'w');
+    const again = await harness.sessions.reopen(s.sessionId, 'w');
     const s2 = await rfbConnect(again.wsUrl, ORIGIN);
     expect(prompts).toHaveLength(2);
     s2.ws.close();
   });
 
   it('a cancelled prompt ends the session with vnc-auth-cancelled; an unanswered one with vnc-auth-timeout', async () => {
-    answer = (e) => void setTimeout(() => sessions.cancelCredentials(e.sessionId, 'w'), 50);
+    harness.answer = (e) => void setTimeout(() => harness.sessions.cancelCredentials(e.sessionId, 'w'), 50);
     expect((await failure({ target: tcp(vncAuth.rfbPort) })).code).toBe('vnc-auth-cancelled');
-    answer = () => undefined;
+    harness.answer = () => undefined;
     expect((await failure({ target: tcp(vncAuth.rfbPort) })).code).toBe('vnc-auth-timeout');
   });
 
   it('another window cannot answer a session’s prompt', async () => {
     let refused: boolean | undefined;
-    answer = (e) => {
-      refused = !sessions.answerCredentials(e.sessionId, 'someone-else', { credentials: { password: VNC_PASSWORD }, remember: false });
-      sessions.cancelCredentials(e.sessionId, 'w');
+    harness.answer = (e) => {
+      refused = !harness.sessions.answerCredentials(e.sessionId, 'someone-else', { credentials: { password: VNC_PASSWORD }, remember: false });
+      harness.sessions.cancelCredentials(e.sessionId, 'w');
     };
     await failure({ target: tcp(vncAuth.rfbPort) });
     expect(refused).toBe(true);
