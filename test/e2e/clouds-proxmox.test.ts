@@ -117,6 +117,18 @@ describe('a Proxmox VE cloud account in the UI', () => {
     expect(text).not.toMatch(/vncwebsocket|vncticket|PVEVNC|wss?:\/\//);
     expect(text).not.toContain(TOKEN_SECRET);
     expect(await seriousA11yViolations(page), 'server list with Save as profile, and the cloud profile in the list').toEqual([]);
+    // Its editor offers only what is the profile's own: the account mints the console and checks TLS.
+    await page.locator('.tree').getByRole('button', { name: 'Actions for web (Lab cluster)' }).click();
+    await page.getByRole('menuitem', { name: 'Edit…' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit web (Lab cluster)' });
+    await editor.locator('summary').click();
+    expect(await editor.getByLabel('Console', { exact: true }).isEditable()).toBe(false);
+    for (const ignored of ['Token', 'Password', 'Username', 'CA certificate (PEM)', 'Allow insecure TLS (no certificate checks)', 'Origin header', 'Secret headers']) {
+      expect(await editor.getByLabel(ignored, { exact: true }).count(), ignored).toBe(0);
+    }
+    expect(await editor.getByLabel('Scaling', { exact: true }).count()).toBe(1);
+    expect(await seriousA11yViolations(page), 'a cloud profile in the editor').toEqual([]);
+    await editor.getByRole('button', { name: 'Cancel' }).click();
     await open.click();
     await waitForConsoleColour(page, SCREEN, { timeoutMs: 30_000 });
     expect(await page.getByRole('tab').first().textContent()).toContain('web (Lab cluster)');

@@ -139,15 +139,18 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
   };
   address.addEventListener('input', updateMove);
 
-  const advanced = el(
-    'details',
-    {},
-    el('summary', {}, 'Display, headers and TLS'),
+  // A cloud profile's console is minted by its cloud account, with the account's TLS settings:
+  // only what the viewer does with it (display, name, folder…) is the profile's own.
+  const isCloud = profile?.endpoint.kind === 'cloud';
+  if (isCloud) address.readOnly = true;
+  const displayFields = [
     field('Scaling', scaling),
     field('View only', viewOnly),
     field('Share the desktop with other viewers', shared),
     field('Quality (0–9)', quality),
     field('Compression (0–9)', compression),
+  ];
+  const connectionFields = [
     field('Send the token as a cookie (older Nova consoles)', tokenCookie),
     field('Origin header', origin, 'Only for gateways that demand one, e.g. https://console.example.com'),
     field('Extra headers', headers, 'Not secret; stored in the profile.'),
@@ -160,15 +163,22 @@ export function editProfile(host: HTMLElement, profile: ProfileSummary | undefin
     ),
     field('CA certificate (PEM)', ca),
     field('Allow insecure TLS (no certificate checks)', insecure),
-  );
+  ];
+  const advanced = el('details', {}, el('summary', {}, isCloud ? 'Display' : 'Display, headers and TLS'), ...displayFields, ...(isCloud ? [] : connectionFields));
 
   modal.body.append(
     field('Name', name),
-    field('Console URL', address, 'A token inside the URL is moved to the keychain.'),
+    isCloud
+      ? field('Console', address, 'Opened through its cloud account, which signs in and checks TLS (Clouds ▸ the account ▸ Edit).')
+      : field('Console URL', address, 'A token inside the URL is moved to the keychain.'),
     moveNotice,
-    field('Token', token, secretHint(profile, 'token')),
-    field('Username', username, `Only for servers that ask for one (VeNCrypt Plain). ${secretHint(profile, 'username')}`),
-    field('Password', password, secretHint(profile, 'password')),
+    ...(isCloud
+      ? []
+      : [
+          field('Token', token, secretHint(profile, 'token')),
+          field('Username', username, `Only for servers that ask for one (VeNCrypt Plain). ${secretHint(profile, 'username')}`),
+          field('Password', password, secretHint(profile, 'password')),
+        ]),
     field('Folder', folder, 'Nested folders with "/", e.g. Customers/ACME'),
     field('Tags', tags, 'Separated by commas'),
     field('Notes', notes),
