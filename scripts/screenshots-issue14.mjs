@@ -162,8 +162,13 @@ async function main() {
       await page.context().close();
 
       page = await openPage(browser, full, size);
+      // In a narrow window the sidebar starts folded as a drawer: open it with its button for this shot.
+      const toggle = page.locator('#toggle-profiles');
+      const drawer = (await toggle.count()) === 1 && (await toggle.getAttribute('aria-expanded')) === 'false';
+      if (drawer) await toggle.click();
       await waitForText(page, /Build server/);
       await shoot(page, `profiles-${size.name}`);
+      if (drawer) await page.keyboard.press('Escape');
       await page.click('#demo');
       await page.locator('[aria-label="Console"] canvas').first().waitFor({ timeout: 20_000 });
       await waitForText(page, /Connected to/);

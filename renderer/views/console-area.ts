@@ -7,7 +7,7 @@
 // the empty placeholder), so `[aria-label="Console"] canvas` is always the console in view.
 import type { PortholeApi, SessionSource } from '../../app/contract.js';
 import { confirmAction, ClipboardDialog, CombinationDialog, OptionsDialog, TypeTextDialog } from './console/dialogs.js';
-import { bindDisclosure } from '../ui/disclosure.js';
+import { bindSidePanel } from '../ui/side-panel.js';
 import { button, el, isEditable } from '../ui/dom.js';
 import { keyPresets } from './console/key-sequences.js';
 import { keys, type KeyStroke } from './console/keysyms.js';
@@ -119,8 +119,11 @@ export class ConsoleArea implements TabHost {
     }
     const profilesToggle = document.getElementById('toggle-profiles');
     const layout = document.querySelector<HTMLElement>('.layout');
-    if (profilesToggle instanceof HTMLButtonElement && layout) {
-      bindDisclosure(profilesToggle, layout, 'sidebar-collapsed', this.current.sidebarCollapsed, (collapsed) => this.updateSettings({ sidebarCollapsed: collapsed }));
+    const sidebar = document.getElementById('profiles');
+    const work = document.querySelector<HTMLElement>('.work');
+    if (profilesToggle instanceof HTMLButtonElement && layout && sidebar && work) {
+      // Below 720 CSS px (800×600 at 150%, 1280×800 at 200%) the sidebar is a drawer over the console.
+      bindSidePanel({ toggle: profilesToggle, panel: sidebar, container: layout, covered: work, foldedClass: 'sidebar-collapsed', overlayClass: 'sidebar-overlay', narrowQuery: '(max-width: 720px)', folded: this.current.sidebarCollapsed, changed: (collapsed) => this.updateSettings({ sidebarCollapsed: collapsed }) });
     }
     document.addEventListener('focusin', () => this.showCapture());
     document.addEventListener('focusout', () => queueMicrotask(() => this.showCapture()));
@@ -403,6 +406,15 @@ export class ConsoleArea implements TabHost {
     this.refresh();
     if (focusTab) tab.tab.focus();
     else if (tab.view?.connected && !tab.viewOnly) this.focusConsole();
+    this.scrollTabIntoView(tab);
+  }
+
+  /** In a narrow window the tab list scrolls sideways: the active tab comes fully into view (the page itself does not move). */
+  private scrollTabIntoView(tab: ConsoleTab): void {
+    const list = this.tablist.getBoundingClientRect();
+    const item = tab.tab.getBoundingClientRect();
+    if (item.left < list.left) this.tablist.scrollLeft -= list.left - item.left;
+    else if (item.right > list.right) this.tablist.scrollLeft += Math.min(item.right - list.right, item.left - list.left);
   }
 
   /** Closes every tab whose console failed or was disconnected. */
@@ -738,7 +750,7 @@ export class ConsoleArea implements TabHost {
       this.notices.setStatus(tab.stateText());
       // An untrusted certificate of a URL or profile is shown on the console itself, with the ways to trust it.
       const inPlace = tab.error?.code === 'tls-untrusted' && (tab.source.type === 'url' || tab.source.type === 'profile');
-      if (tab.error) this.notices.showError(inPlace ? { ...tab.error, hint: 'Its certificate is shown on the console: compare the fingerprint with the one your administrator gives you, then trust it there.' } : tab.error);
+      if (tab.error) this.notices.showError(inPlace ? { ...tab.error, hint: 'Its certificate is shown on the console: compare the fingerprint with the one your administrator gives you, then trust it there.' } : tab.error, true);
       else this.notices.clearError();
     } else {
       this.notices.clearError();

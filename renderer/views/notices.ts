@@ -11,8 +11,10 @@ export class Notices {
     this.status.textContent = text;
   }
 
-  showError(error: PortholeErrorShape): void {
+  /** `onConsole`: the console's own banner shows the same failure with its actions (short windows keep the alert to one line). */
+  showError(error: PortholeErrorShape, onConsole = false): void {
     this.alert.replaceChildren();
+    this.alert.toggleAttribute('data-on-console', onConsole);
     const message = document.createElement('strong');
     message.textContent = error.message;
     const hint = document.createElement('p');
@@ -32,5 +34,6 @@ export class Notices {
     this.alert.hidden = true;
     this.alert.replaceChildren();
     delete this.alert.dataset.code;
+    this.alert.removeAttribute('data-on-console');
   }
 }

@@ -113,15 +113,84 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.getByRole('button', { name: 'Profiles', exact: true }).getAttribute('aria-expanded')).toBe('false');
     expect(await page.locator('#profiles').isVisible()).toBe(false);
+    // Unfolded again: the remembered choice for wide windows is now "open".
+    await page.getByRole('button', { name: 'Profiles', exact: true }).click();
+    expect(await page.locator('#profiles').isVisible()).toBe(true);
 
     // 200% zoom of a 1280×800 window: a 640×400 CSS viewport at two device pixels per CSS pixel.
+    // That narrow, the sidebar starts folded (a drawer) whatever was chosen for wide windows.
     const zoomed = await openPorthole({ width: 640, height: 400 }, 2);
+    const zoomedToggle = zoomed.getByRole('button', { name: 'Profiles', exact: true });
+    expect(await zoomedToggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await zoomed.locator('#profiles').isVisible()).toBe(false);
+    // The URL field keeps its name, and a visible label ("URL") beside it.
+    expect(await zoomed.getByRole('textbox', { name: 'Console URL', exact: true }).count()).toBe(1);
+    expect(await zoomed.locator('label[for="console-url"]').isVisible()).toBe(true);
+    expect((await zoomed.locator('label[for="console-url"] .label-wide').boundingBox())?.width).toBeLessThanOrEqual(1); // "Console " is for screen readers only
     await saveScreenshot(zoomed, 'layout-zoom-200-empty');
     await connectGood(zoomed);
     g = await geometry(zoomed);
     expect(g.scrollWidth).toBeLessThanOrEqual(g.clientWidth);
-    expect(g.screen.height / g.vh).toBeGreaterThan(0.4);
+    expect(g.screen.width / g.vw).toBeGreaterThanOrEqual(0.7);
+    expect(g.screen.height / g.vh).toBeGreaterThan(0.5);
     await saveScreenshot(zoomed, 'layout-zoom-200');
+    const consoleBox = g.screen;
+
+    // The Profiles button opens the drawer over the console (which keeps its size) with the keyboard in it;
+    // Escape closes it and gives the keyboard back to the button.
+    await zoomedToggle.click();
+    expect(await zoomedToggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await zoomed.locator('#profiles').isVisible()).toBe(true);
+    expect(await zoomed.evaluate('!!document.activeElement.closest("#profiles")')).toBe(true);
+    g = await geometry(zoomed);
+    expect([g.screen.x, g.screen.width]).toEqual([consoleBox.x, consoleBox.width]);
+    expect(g.scrollWidth).toBeLessThanOrEqual(g.clientWidth);
+    await saveScreenshot(zoomed, 'layout-zoom-200-drawer');
+    await expectNoSeriousA11y(zoomed, 'profiles drawer at 200% zoom');
+    await zoomed.keyboard.press('Escape');
+    expect(await zoomedToggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await zoomed.locator('#profiles').isVisible()).toBe(false);
+    expect(await zoomed.evaluate('document.activeElement.id')).toBe('toggle-profiles');
+    // A click on the console closes it too.
+    await zoomedToggle.click();
+    await zoomed.mouse.click(consoleBox.x + consoleBox.width - 20, consoleBox.y + consoleBox.height / 2);
+    expect(await zoomed.locator('#profiles').isVisible()).toBe(false);
+    // Opening and closing the drawer did not change the choice for wide windows.
+    await zoomed.setViewportSize({ width: 1100, height: 800 });
+    await expect.poll(() => zoomedToggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await zoomed.locator('#profiles').isVisible()).toBe(true);
+    await zoomed.setViewportSize({ width: 640, height: 400 });
+    await expect.poll(() => zoomedToggle.getAttribute('aria-expanded')).toBe('false');
+
+    // A failed console beside it: its tab's label is whole (not cut by "Close all failed"), and the
+    // banner's buttons are on screen without scrolling (the alert above keeps to one line).
+    await quickConnect(zoomed, `ws://127.0.0.1:${peers.websockify.port}/?token=not-a-token`);
+    await expect.poll(() => activePanelState(zoomed), { timeout: 15_000 }).toBe('disconnected');
+    await expect.poll(() => zoomed.getByRole('button', { name: 'Close all failed' }).isVisible()).toBe(true);
+    await saveScreenshot(zoomed, 'layout-zoom-200-failed');
+    const clipping = (await zoomed.evaluate(`(() => {
+      const box = (e) => e.getBoundingClientRect();
+      const tab = document.querySelector('[role="tab"][aria-selected="true"]');
+      const title = tab.querySelector('.tab-title');
+      const t = box(tab), list = box(tab.closest('[role="tablist"]')), close = box(document.querySelector('.close-failed'));
+      const problems = [];
+      if (title.scrollWidth > title.clientWidth) problems.push('title cut: ' + title.textContent);
+      if (t.left < list.left - 0.5 || t.right > list.right + 0.5) problems.push('tab outside the visible tab list');
+      if (t.right > close.left && t.left < close.right) problems.push('tab under Close all failed');
+      const banner = document.querySelector('[role="tabpanel"]:not([hidden]) .console-banner');
+      const b = box(banner);
+      for (const button of banner.querySelectorAll('button')) {
+        const r = box(button);
+        if (r.top < 0 || r.bottom > window.innerHeight || r.bottom > b.bottom || r.right > window.innerWidth) problems.push('off screen: ' + button.textContent);
+      }
+      if (banner.querySelectorAll('button').length === 0) problems.push('no banner buttons');
+      if (document.scrollingElement.scrollTop !== 0) problems.push('page scrolled');
+      return problems;
+    })()`)) as string[];
+    expect(clipping).toEqual([]);
+    g = await geometry(zoomed);
+    expect(g.scrollWidth).toBeLessThanOrEqual(g.clientWidth);
+    await expectNoSeriousA11y(zoomed, 'failed tab at 200% zoom');
     // Even 800×600 at 200% (400×300 CSS pixels) does not scroll sideways.
     await zoomed.setViewportSize({ width: 400, height: 300 });
     g = await geometry(zoomed);
