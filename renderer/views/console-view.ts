@@ -30,6 +30,8 @@ export interface ConsoleViewOptions {
 
 /** How long to wait for main's session.state after noVNC reports a close, when it has not come yet. */
 const MAIN_STATE_GRACE_MS = 400;
+/** Behind the canvas once connected: the page's console colour (renderer/style.css), never see-through. */
+const CONNECTED_BACKGROUND = 'var(--screen)';
 
 export class ConsoleView {
   readonly rfb: RFB;
@@ -47,6 +49,7 @@ export class ConsoleView {
     options: ConsoleViewOptions,
   ) {
     this.rfb = new RFB(target, session.wsUrl, { wsProtocols: ['binary'], shared: options.shared });
+    // See-through while connecting, so the dimmed last frame behind shows; opaque once connected.
     this.rfb.background = 'transparent';
     // The console is a stop in the Tab order (noVNC makes its canvas focusable by script only).
     target.querySelector('canvas')?.setAttribute('tabindex', '0');
@@ -60,6 +63,9 @@ export class ConsoleView {
       callbacks.desktopName?.(this.name);
     });
     this.rfb.addEventListener('connect', () => {
+      // The screen's own colour, opaque: under a see-through console the compositor would draw and
+      // blend everything beneath the canvas on every update (npm run bench, canvas updates/s).
+      this.rfb.background = CONNECTED_BACKGROUND;
       this.isConnected = true;
       this.wasConnected = true;
       target.dataset.state = 'connected';
