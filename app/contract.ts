@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CALL_NAMES, EVENT_NAMES } from './contract-names.js';
 import { CertificateInfo, DiagnosticReport } from './diagnostics.js';
 import { PortholeErrorShape } from './errors.js';
+import { PasswordProtection } from './password-protection.js';
 import { DisplayOptions, ProfileInput, ProfileSummary, ExportBundle, ImportPreview, SecretSlotName } from './profile.js';
 import { ApiUrl, CaPem, CloudAccountDocument, CloudAccountInput, CloudAccountSummary, CloudServer, CloudsYamlImport, CloudTestStep } from './cloud-account.js';
 
@@ -106,6 +107,10 @@ export const CredentialsRequest = z.object({
   username: z.boolean(),
   /** The console comes from a profile: offer "Remember in the keychain". */
   canRemember: z.boolean(),
+  /** How the password will travel with the security type main chose: the dialog warns before the user types. */
+  protection: PasswordProtection,
+  /** The user name the typed or clicked address carried (vnc://user@host), to pre-fill; never a saved one. */
+  usernameFromAddress: z.string().min(1).max(1024).optional(),
   /** Why the last attempt failed (a wrong password), to show in the dialog. */
   failure: PortholeErrorShape.optional(),
   /** The session gives up after this long without an answer. */

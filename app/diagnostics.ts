@@ -2,6 +2,7 @@
 // Secret-free by construction: no token, header value or ticket is ever part of a report.
 import { z } from 'zod';
 import { PortholeErrorShape } from './errors.js';
+import { PasswordProtection } from './password-protection.js';
 
 export const CertificateInfo = z.object({
   subject: z.string(),
@@ -39,6 +40,8 @@ export const DiagnosticStep = z.object({
       vencrypt: z.array(z.string()).optional(),
       chosen: z.string().optional(),
       needs: z.enum(['nothing', 'password', 'username-and-password']),
+      /** How the password travels with the chosen type (when one is needed). */
+      protection: PasswordProtection.optional(),
       authenticated: z.boolean().optional(),
     })
     .optional(),

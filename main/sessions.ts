@@ -15,7 +15,7 @@ import { defaultLimits, failedUpstream, guardedHandlers, type UpstreamHandlers, 
 import type { TlsPolicy } from './proxy/tls-policy.js';
 import type { LoopbackProxy } from './proxy/proxy-server.js';
 import type { UpstreamHandlers as SecuredHandlers, UpstreamPipe as SecuredPipe } from './proxy/upstream.js';
-import { addressCredentials } from './rfb/security/address-credentials.js';
+import { addressSessionCredentials } from './rfb/security/address-credentials.js';
 import { withSecurityStage } from './rfb/security/security-stage.js';
 import { CredentialMemory, SessionCredentialBroker, type PromptAnswer, type PromptRequest, type SessionCredentials } from './rfb/security/session-credentials.js';
 
@@ -197,11 +197,23 @@ export class SessionManager {
       host: target.host,
       tls,
       transportVerified: (target.kind === 'websocket' ? target.secure : target.tls) && !tls.allowInsecure,
+      transportEncrypted: target.kind === 'websocket' ? target.secure : target.tls,
       handshakeTimeoutMs: this.limits.connectTimeoutMs,
       credentials: new SessionCredentialBroker(this.memoryFor(session.request), (request, signal) => this.prompt(session, request, signal)),
       onSecured: (info) =>
         this.logger.info(
-          { sessionId, rfb: info.protocol, offered: info.offered, type: info.type, subtypes: info.subtypes, subtype: info.subtype, tls: info.tls, tlsProtocol: info.tlsProtocol, attempts: info.attempts },
+          {
+            sessionId,
+            rfb: info.protocol,
+            offered: info.offered,
+            type: info.type,
+            subtypes: info.subtypes,
+            subtype: info.subtype,
+            tls: info.tls,
+            tlsProtocol: info.tlsProtocol,
+            protection: info.protection,
+            attempts: info.attempts,
+          },
           'console authenticated upstream',
         ),
     });
@@ -226,8 +238,7 @@ export class SessionManager {
   private memoryFor(request: SessionRequest): CredentialMemory {
     let memory = this.credentialMemory.get(request);
     if (!memory) {
-      const fromAddress = addressCredentials(request.target);
-      memory = new CredentialMemory(request.credentials ?? (fromAddress ? { known: fromAddress } : {}));
+      memory = new CredentialMemory(request.credentials ?? addressSessionCredentials(request.target));
       this.credentialMemory.set(request, memory);
     }
     return memory;

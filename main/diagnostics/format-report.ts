@@ -65,6 +65,15 @@ export function formatReport(report: DiagnosticReport): string {
       lines.push('', 'VNC security:', `  Offered:             ${s.security.offered.join(', ')}`);
       if (s.security.vencrypt) lines.push(`  VeNCrypt subtypes:   ${s.security.vencrypt.join(', ')}`);
       lines.push(`  Porthole uses:       ${s.security.chosen ?? '(nothing it supports)'}`, `  Needs:               ${needs}`);
+      if (s.security.protection) {
+        const travels = {
+          encrypted: 'encrypted, server verified',
+          'encrypted-unverified': 'encrypted, server not verified',
+          'not-encrypted': 'not encrypted (VNC authentication: a challenge, not the password itself)',
+          'password-in-clear': 'SENT UNENCRYPTED: anyone on the network path can read it',
+        }[s.security.protection];
+        lines.push(`  Password travels:    ${travels}`);
+      }
       if (s.security.authenticated !== undefined) lines.push(`  Known password:      ${s.security.authenticated ? 'accepted' : 'refused'}`);
     }
     if (s.certificate) lines.push('', ...certificateLines(s.certificate));

@@ -330,6 +330,7 @@ export async function runDiagnostics(target: DiagnosableTarget, options: Diagnos
         host: target.host,
         tls: options.tls,
         transportVerified: secure && !options.tls.allowInsecure,
+        transportEncrypted: secure,
         ...(credentials ? { credentials } : {}),
         timeoutMs,
       }),

@@ -5,10 +5,12 @@
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
+import { protectionWarning, type PasswordProtection } from '../../app/password-protection.js';
 import { classifyUpstreamError } from '../proxy/classify-error.js';
 import type { TlsPolicy } from '../proxy/tls-policy.js';
 import { formatVersionBanner, type RfbGreeting } from '../rfb/handshake.js';
 import { failureToError } from '../rfb/security/failure-error.js';
+import { passwordProtection } from '../rfb/security/protection.js';
 import { anonymousTlsAvailable } from '../rfb/security/tls-upgrade.js';
 import { securityName } from '../rfb/security/types.js';
 import { UpstreamSecurity, type SecurityAction, type VncCredentials } from '../rfb/security/upstream-security.js';
@@ -20,6 +22,8 @@ export interface SecurityStepOptions {
   tls: TlsPolicy;
   /** The stream is already TLS/wss with verification on. */
   transportVerified: boolean;
+  /** The stream is TLS/wss, verified or not. */
+  transportEncrypted: boolean;
   /** A password (and user name) known for this console: when given, the authentication is completed. */
   credentials?: VncCredentials;
   timeoutMs: number;
@@ -50,6 +54,8 @@ export function securityStep(stream: Duplex, greeting: Extract<RfbGreeting, { ok
     let replaying = true;
     let reader: Duplex = stream;
     let needs: Needs = 'nothing';
+    /** How the password travels with the chosen type (set once one is needed). */
+    let protection: PasswordProtection | undefined;
     let tlsKind: 'x509' | 'anonymous' | undefined;
     let certificate: DiagnosticStep['certificate'];
     let done = false;
@@ -71,6 +77,7 @@ export function securityStep(stream: Duplex, greeting: Extract<RfbGreeting, { ok
         ...(n.subtypes ? { vencrypt: n.subtypes.map(securityName) } : {}),
         ...(chosen !== undefined && chosen !== 19 ? { chosen: securityName(chosen) } : {}),
         needs,
+        ...(protection ? { protection } : {}),
         ...(authenticated !== undefined ? { authenticated } : {}),
       };
     };
@@ -79,6 +86,9 @@ export function securityStep(stream: Duplex, greeting: Extract<RfbGreeting, { ok
       done = true;
       clearTimeout(timer);
       reader.off('data', onData);
+      // How the password travels, in the words the password dialog uses.
+      const warning = protection && protectionWarning(protection);
+      if (warning) detail = `${detail}. ${warning}`;
       resolve({ step: 'security', status, ms: elapsed(started), detail, security: security(authenticated), ...(error ? { error } : {}), ...(certificate ? { certificate } : {}) });
     };
 
@@ -120,6 +130,8 @@ export function securityStep(stream: Duplex, greeting: Extract<RfbGreeting, { ok
           else reader.write(a.bytes);
         } else if (a.kind === 'need-credentials') {
           needs = a.username ? 'username-and-password' : 'password';
+          const n = machine.negotiation;
+          protection = passwordProtection(n.subtype ?? n.type ?? 0, { encrypted: options.transportEncrypted, verified: options.transportVerified, allowInsecure: options.tls.allowInsecure });
           const c = options.credentials;
           if (c && (!a.username || c.username !== undefined)) handle(machine.provide(c));
           else return finish('ok', `${summary()}; no password is known here, so Porthole will ask for it when connecting`);

@@ -37,7 +37,7 @@ describe('addressCredentials', () => {
     const known = credentialsOf('vnc://alice:s3cret@127.0.0.1:5901');
     let asked = 0;
     const broker = new SessionCredentialBroker(new CredentialMemory({ ...(known ? { known } : {}) }), () => ((asked += 1), Promise.resolve(undefined)));
-    expect(await broker.get({ username: true })).toEqual({ ok: true, credentials: { username: 'alice', password: 's3cret' } });
+    expect(await broker.get({ username: true, protection: 'encrypted' })).toEqual({ ok: true, credentials: { username: 'alice', password: 's3cret' } });
     expect(asked).toBe(0);
   });
 });

@@ -15,12 +15,20 @@ import { readIntoBuffers } from '../../proxy/late-onread.js';
 import { ReadBuffers } from '../../proxy/read-buffers.js';
 import type { TlsPolicy } from '../../proxy/tls-policy.js';
 import type { UpstreamHandlers, UpstreamPipe } from '../../proxy/upstream.js';
+import type { PasswordProtection } from '../../../app/password-protection.js';
 import { ClientPresenter } from './client-presenter.js';
 import { failureToError } from './failure-error.js';
+import { passwordProtection } from './protection.js';
 import { anonymousTlsAvailable, PipeDuplex, upgradeToTls } from './tls-upgrade.js';
 import { UpstreamSecurity, type Negotiation, type SecurityAction, type VncCredentials } from './upstream-security.js';
 
 export type CredentialAnswer = { ok: true; credentials: VncCredentials } | { ok: false; error: PortholeErrorShape };
+
+/** What the chosen security type asks for, and how the password will travel (the dialog says so). */
+export interface CredentialNeed {
+  username: boolean;
+  protection: PasswordProtection;
+}
 
 /** Where a session's VNC credentials come from (see main/sessions.ts for the order). */
 export interface CredentialBroker {
@@ -28,7 +36,7 @@ export interface CredentialBroker {
    * Credentials for this attempt: known ones first, else the user is asked. `failure` is why the
    * last attempt was refused (the dialog says so). Never rejects.
    */
-  get(need: { username: boolean }, failure?: PortholeErrorShape): Promise<CredentialAnswer>;
+  get(need: CredentialNeed, failure?: PortholeErrorShape): Promise<CredentialAnswer>;
   /** The server refused the last credentials: forget them. True when the user may be asked again. */
   rejected(): boolean;
   /** The session is over: close any open prompt. */
@@ -38,6 +46,7 @@ export interface CredentialBroker {
 export interface SecuredInfo extends Negotiation {
   tls?: 'x509' | 'anonymous';
   tlsProtocol?: string;
+  protection?: PasswordProtection;
   attempts: number;
 }
 
@@ -47,6 +56,8 @@ export interface SecurityStageOptions {
   tls: TlsPolicy;
   /** The stream is already TLS/wss with verification on. */
   transportVerified: boolean;
+  /** The stream is TLS/wss, verified or not (default: as transportVerified). */
+  transportEncrypted?: boolean;
   /** Longest time for the handshake, not counting time spent waiting for the user. */
   handshakeTimeoutMs: number;
   credentials: CredentialBroker;
@@ -77,7 +88,7 @@ class SecurityStage {
   private timer: NodeJS.Timeout | undefined;
   private waitingForUser = false;
   private preset: VncCredentials | undefined;
-  private lastNeed = { username: false };
+  private lastNeed: CredentialNeed = { username: false, protection: 'not-encrypted' };
   private attempts = 0;
   private reported = false;
   /** The server's VeNCrypt subtypes were all unusable here: later connections pick a plain type. */
@@ -145,8 +156,8 @@ class SecurityStage {
           (this.tlsSocket ?? this.inner)?.write(action.bytes);
           break;
         case 'need-credentials':
-          this.lastNeed = { username: action.username };
-          this.supplyCredentials(machine, action.username);
+          this.lastNeed = { username: action.username, protection: this.protectionOf(machine) };
+          this.supplyCredentials(machine, this.lastNeed);
           break;
         case 'start-tls':
           this.startTls(machine, action.anonymous);
@@ -172,7 +183,14 @@ class SecurityStage {
     }
   }
 
-  private supplyCredentials(machine: UpstreamSecurity, username: boolean): void {
+  /** How the password travels with the type this connection chose. */
+  private protectionOf(machine: UpstreamSecurity): PasswordProtection {
+    const { transportVerified, transportEncrypted, tls } = this.options;
+    const n = machine.negotiation;
+    return passwordProtection(n.subtype ?? n.type ?? 0, { encrypted: transportEncrypted ?? transportVerified, verified: transportVerified, allowInsecure: tls.allowInsecure });
+  }
+
+  private supplyCredentials(machine: UpstreamSecurity, need: CredentialNeed): void {
     const preset = this.preset;
     if (preset) {
       this.preset = undefined;
@@ -180,7 +198,7 @@ class SecurityStage {
       return;
     }
     this.waitForUser(true);
-    this.ask({ username }, undefined, (answer) => {
+    this.ask(need, undefined, (answer) => {
       if (this.machine !== machine || this.phase === 'closed') return;
       this.waitForUser(false);
       if (!answer.ok) this.end(answer.error);
@@ -193,7 +211,7 @@ class SecurityStage {
    * not), or a throw in `use`, fails this session as 'internal': never an unhandled rejection,
    * which would end the whole process.
    */
-  private ask(need: { username: boolean }, failure: PortholeErrorShape | undefined, use: (answer: CredentialAnswer) => void): void {
+  private ask(need: CredentialNeed, failure: PortholeErrorShape | undefined, use: (answer: CredentialAnswer) => void): void {
     let pending: Promise<CredentialAnswer>;
     try {
       pending = this.options.credentials.get(need, failure);
@@ -300,7 +318,13 @@ class SecurityStage {
     if (!this.reported) {
       this.reported = true;
       const tlsProtocol = this.tlsSocket?.getProtocol() ?? undefined;
-      this.options.onSecured?.({ ...machine.negotiation, attempts: this.attempts, ...(this.tlsKind ? { tls: this.tlsKind } : {}), ...(tlsProtocol ? { tlsProtocol } : {}) });
+      this.options.onSecured?.({
+        ...machine.negotiation,
+        attempts: this.attempts,
+        protection: this.protectionOf(machine),
+        ...(this.tlsKind ? { tls: this.tlsKind } : {}),
+        ...(tlsProtocol ? { tlsProtocol } : {}),
+      });
     }
     this.presenter = new ClientPresenter();
     this.armTimer();

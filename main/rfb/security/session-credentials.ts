@@ -2,7 +2,8 @@
 // keychain slots, a password carried by the address, a minted ticket, or what the user typed
 // earlier in this session), else the user is asked through the contract. Lives in main only.
 import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
-import type { CredentialAnswer, CredentialBroker } from './security-stage.js';
+import type { PasswordProtection } from '../../../app/password-protection.js';
+import type { CredentialAnswer, CredentialBroker, CredentialNeed } from './security-stage.js';
 import type { VncCredentials } from './upstream-security.js';
 
 /** How a session gets its credentials; part of SessionRequest. */
@@ -13,11 +14,21 @@ export interface SessionCredentials {
   prompt?: boolean;
   /** Saves typed credentials the user chose to remember (profile consoles). Absent: no checkbox. */
   remember?: (credentials: VncCredentials) => Promise<void>;
+  /**
+   * A user name the address itself carries (vnc://user@host, typed or clicked by the user): the
+   * prompt is pre-filled with it. Never one read from the keychain: a saved secret never reaches
+   * the renderer.
+   */
+  addressUsername?: string;
 }
 
 export interface PromptRequest {
   username: boolean;
   canRemember: boolean;
+  /** How the password will travel with the chosen security type. */
+  protection: PasswordProtection;
+  /** Pre-fills the Username field (see SessionCredentials.addressUsername). */
+  usernameFromAddress?: string;
   failure?: PortholeErrorShape;
 }
 
@@ -51,7 +62,7 @@ export class SessionCredentialBroker implements CredentialBroker {
     private readonly log: (event: string, detail?: Record<string, unknown>) => void = () => undefined,
   ) {}
 
-  async get(need: { username: boolean }, failure?: PortholeErrorShape): Promise<CredentialAnswer> {
+  async get(need: CredentialNeed, failure?: PortholeErrorShape): Promise<CredentialAnswer> {
     const { memory } = this;
     if (!failure) {
       if (memory.typed && (!need.username || memory.typed.username !== undefined)) {
@@ -77,9 +88,11 @@ export class SessionCredentialBroker implements CredentialBroker {
     }
     if (this.aborter.signal.aborted) return { ok: false, error: makeError('vnc-auth-cancelled', 'the session ended') };
     const canRemember = memory.source.remember !== undefined;
+    const prefill = need.username ? memory.source.addressUsername : undefined;
+    const request: PromptRequest = { username: need.username, canRemember, protection: need.protection, ...(prefill ? { usernameFromAddress: prefill } : {}), ...(failure ? { failure } : {}) };
     let answer: PromptAnswer | undefined;
     try {
-      answer = await this.prompt({ username: need.username, canRemember, ...(failure ? { failure } : {}) }, this.aborter.signal);
+      answer = await this.prompt(request, this.aborter.signal);
     } catch (err) {
       const shape = typeof err === 'object' && err !== null && 'shape' in err ? (err as { shape: PortholeErrorShape }).shape : undefined;
       return { ok: false, error: shape ?? makeError('vnc-auth-cancelled') };
