@@ -174,7 +174,7 @@ const texts: Record<ErrorCode, { message: string; hint: string }> = {
     hint: 'Connect again and enter the VNC password, or save it in the profile.',
   },
   'vnc-auth-timeout': {
-    message: 'The VNC server stopped waiting for the password.',
+    message: 'The password was not entered in time.',
     hint: 'Connect again and enter the password a little sooner.',
   },
   'vnc-security-unsupported': {

@@ -2,7 +2,9 @@
 // Xvnc and QEMU consoles (VNC authentication), VeNCrypt X509Vnc with the test CA against QEMU and
 // Xvnc, X509Plain against Xvnc checking a real local user through PAM, anonymous TLSVnc, and a
 // server offering only types Porthole does not speak. The page never receives a saved password or
-// user name: every WebSocket frame it gets (contract and console) is searched.
+// user name: every WebSocket frame it gets (contract and console) is searched. The dialog: its title
+// names the user name when one is asked, vnc://user@host pre-fills it, a Plain server on plain TCP
+// is announced as receiving the password unencrypted, and a prompt the server gave up on says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,8 @@ let pki: TestPki;
 let vncAuth: Xvnc;
 let x509: Xvnc;
 let x509Plain: Xvnc;
+let plainOnly: Xvnc;
+let impatient: Xvnc;
 let anon: Xvnc;
 let qemu: Qemu;
 let qemuTls: Qemu;
@@ -35,10 +39,14 @@ const keyringDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-vncauth-keyr
 
 beforeAll(async () => {
   pki = await makeTestPki();
-  [vncAuth, x509, x509Plain, anon, qemu, qemuTls, odd] = await Promise.all([
+  [vncAuth, x509, x509Plain, plainOnly, impatient, anon, qemu, qemuTls, odd] = await Promise.all([
     startSecuredXvnc({ securityTypes: 'VncAuth', rootColour: ROOT }),
     startSecuredXvnc({ securityTypes: 'X509Vnc', pki, rootColour: ROOT }),
     startSecuredXvnc({ securityTypes: 'X509Plain', pki, plainUsers: [pamUser.name], rootColour: ROOT }),
+    // VeNCrypt Plain only, on plain TCP: the password can only travel in clear.
+    startSecuredXvnc({ securityTypes: 'Plain', plainUsers: [pamUser.name], rootColour: ROOT }),
+    // Drops a connection still in the security handshake after 15 s (its own timeout).
+    startSecuredXvnc({ securityTypes: 'VncAuth', idleTimeoutS: 1, rootColour: ROOT }),
     startSecuredXvnc({ securityTypes: 'TLSVnc', rootColour: ROOT }),
     startQemu({ password: VNC_PASSWORD }),
     startQemu({ password: VNC_PASSWORD, pki }),
@@ -52,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await porthole?.stop();
-  await Promise.all([vncAuth?.stop(), x509?.stop(), x509Plain?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
+  await Promise.all([vncAuth?.stop(), x509?.stop(), x509Plain?.stop(), plainOnly?.stop(), impatient?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
 });
 
 /** A page whose every received WebSocket frame (contract socket and console sockets) is kept. */
@@ -106,6 +114,9 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     await expect.poll(() => dialog.getByRole('button', { name: 'Cancel' }).count()).toBe(1);
     // Quick connect: nothing to remember it in.
     expect(await dialog.getByLabel('Remember in the keychain').count()).toBe(0);
+    // Only a password: the title says so; VNC authentication on plain TCP is announced as not encrypted.
+    expect(await dialog.getByRole('heading').textContent()).toMatch(/^Password for /);
+    expect(await dialog.textContent()).toContain('The connection to this server is not encrypted');
     await dialog.getByLabel('Password').fill('wrong-pw');
     await dialog.getByRole('button', { name: 'Connect' }).click();
     const alert = passwordDialog(page).getByRole('alert');
@@ -180,6 +191,10 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     expect(await dialog.getByLabel('Username').count()).toBe(1);
     expect(await dialog.getByLabel('Password').count()).toBe(1);
     expect(await dialog.textContent()).toContain('asks for a user name and password');
+    expect(await dialog.getByRole('heading').textContent()).toBe('User name and password for 127.0.0.1');
+    // Inside verified TLS: nothing to warn about, and no user name to pre-fill.
+    expect(await dialog.textContent()).not.toContain('encrypted');
+    expect(await dialog.getByLabel('Username').inputValue()).toBe('');
     await dialog.getByLabel('Username').fill(pamUser.name);
     await dialog.getByLabel('Password').fill(pamUser.password);
     await saveScreenshot(page, 'vnc-auth-x509plain-prompt');
@@ -203,6 +218,60 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
       expect(frame).not.toContain(pamUser.password);
       expect(frame).not.toContain(pamUser.name);
     }
+    await page.close();
+  });
+
+  it('vnc://user@host to the X509Plain Xvnc: the dialog comes with the Username filled in and the Password focused; the typed password connects', async () => {
+    const { page, frames } = await openPorthole();
+    await quickConnect(page, `vnc://${pamUser.name}@127.0.0.1:${x509Plain.rfbPort}`);
+    const dialog = page.getByRole('dialog', { name: 'User name and password for 127.0.0.1' });
+    await dialog.waitFor({ timeout: 15_000 });
+    expect(await dialog.getByLabel('Username').inputValue()).toBe(pamUser.name);
+    await expect.poll(() => page.evaluate(`document.activeElement && document.activeElement.getAttribute('type')`)).toBe('password');
+    await saveScreenshot(page, 'vnc-auth-prefilled-user');
+    await dialog.getByLabel('Password').fill(pamUser.password);
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await waitForConnected(page);
+    for (const frame of frames) expect(frame).not.toContain(pamUser.password);
+    await page.close();
+  });
+
+  it('a Plain-only Xvnc on plain TCP: before anything is typed the dialog says the password goes unencrypted; with the PAM user it connects', async () => {
+    const { page } = await openPorthole();
+    await quickConnect(page, `vnc://${pamUser.name}@127.0.0.1:${plainOnly.rfbPort}`);
+    const dialog = passwordDialog(page);
+    await dialog.waitFor({ timeout: 15_000 });
+    const clear = 'This server will receive your password unencrypted: anyone on the network path can read it.';
+    expect(await dialog.textContent()).toContain(clear);
+    // Read out with the Password field, too.
+    const describedBy = (await dialog.getByLabel('Password').getAttribute('aria-describedby')) ?? '';
+    const described = (await Promise.all(describedBy.split(' ').map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' ');
+    expect(described).toContain(clear);
+    expect(await dialog.getByLabel('Username').inputValue()).toBe(pamUser.name);
+    await saveScreenshot(page, 'vnc-auth-plain-in-clear');
+    await dialog.getByLabel('Password').fill(pamUser.password);
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
+    await waitForConnected(page);
+    await page.close();
+  });
+
+  it('a prompt the server stops waiting for (Xvnc drops the handshake after 15 s) says it timed out instead of vanishing', async () => {
+    const { page } = await openPorthole();
+    await quickConnect(page, `vnc://127.0.0.1:${impatient.rfbPort}`);
+    const dialog = passwordDialog(page);
+    await dialog.waitFor({ timeout: 15_000 });
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('Timed out');
+    expect(await alert.textContent()).toContain('the server closed the connection while the password was being asked for');
+    expect(await dialog.getByLabel('Password').isDisabled()).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Connect' }).count()).toBe(0);
+    await saveScreenshot(page, 'vnc-auth-prompt-timed-out');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => passwordDialog(page).count()).toBe(0);
+    await expect.poll(() => page.locator('#alert').getAttribute('data-code'), { timeout: 5_000 }).toBe('vnc-auth-timeout');
     await page.close();
   });
 
