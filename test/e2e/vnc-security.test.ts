@@ -183,7 +183,7 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     await page.close();
   });
 
-  it('quick connect to an X509Plain Xvnc asks for a Username and a Password; the right ones (a real PAM user) show the picture', async () => {
+  it('quick connect to an X509Plain Xvnc asks for a Username and a Password; after a wrong password the user name is kept; the right ones (a real PAM user) show the picture', async () => {
     const { page, frames } = await openPorthole();
     await quickConnect(page, `vnc://127.0.0.1:${x509Plain.rfbPort}`);
     const dialog = passwordDialog(page);
@@ -196,9 +196,15 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     expect(await dialog.textContent()).not.toContain('encrypted');
     expect(await dialog.getByLabel('Username').inputValue()).toBe('');
     await dialog.getByLabel('Username').fill(pamUser.name);
-    await dialog.getByLabel('Password').fill(pamUser.password);
-    await saveScreenshot(page, 'vnc-auth-x509plain-prompt');
+    // A wrong password first: the dialog comes back with the reason and the user name still typed in.
+    await dialog.getByLabel('Password').fill('wrong-password');
     await dialog.getByRole('button', { name: 'Connect' }).click();
+    await passwordDialog(page).getByRole('alert').waitFor({ timeout: 15_000 });
+    expect(await passwordDialog(page).getByLabel('Username').inputValue()).toBe(pamUser.name);
+    expect(await passwordDialog(page).getByLabel('Password').inputValue()).toBe('');
+    await passwordDialog(page).getByLabel('Password').fill(pamUser.password);
+    await saveScreenshot(page, 'vnc-auth-x509plain-prompt');
+    await passwordDialog(page).getByRole('button', { name: 'Connect' }).click();
     await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
     await waitForConnected(page);
     expect(await passwordDialog(page).count()).toBe(0);

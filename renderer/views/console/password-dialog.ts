@@ -40,13 +40,15 @@ class PasswordDialog {
     readonly request: CredentialsRequest,
     title: string,
     private readonly onClosed: () => void,
+    /** The user name typed at this session's last prompt (a wrong password asks again): kept, not retyped. */
+    private readonly typedUsername: Map<string, string>,
   ) {
     this.modal = new Modal(container, `${request.username ? 'User name and password' : 'Password'} for ${title}`, 'password-dialog');
     this.password = el('input', { type: 'password', autocomplete: 'current-password', spellcheck: 'false', maxlength: 1024 });
     if (request.username) {
       // The user name the address the user typed carried (main never sends a saved one).
       this.username = el('input', { type: 'text', autocomplete: 'username', spellcheck: 'false', maxlength: 1024 });
-      if (request.usernameFromAddress) this.username.value = request.usernameFromAddress;
+      this.username.value = typedUsername.get(request.sessionId) ?? request.usernameFromAddress ?? '';
     }
     if (request.canRemember) this.remember = el('input', { type: 'checkbox' });
     this.note = el('p', { className: 'dialog-note', 'aria-live': 'polite' });
@@ -124,6 +126,7 @@ class PasswordDialog {
     }
     this.settled = true;
     this.clear();
+    if (username) this.typedUsername.set(this.request.sessionId, username);
     const outcome = await this.api.call('session.answerCredentials', {
       sessionId: this.request.sessionId,
       password,
@@ -156,6 +159,7 @@ class PasswordDialog {
 /** Shows a password dialog for every session.credentials event of a console in this window. */
 export function bindPasswordPrompts(container: HTMLElement, api: PortholeApi, host: PasswordPromptHost): void {
   const open = new Map<string, PasswordDialog>();
+  const typedUsername = new Map<string, string>();
   api.on('session.credentials', (payload) => {
     // Checked like any input: a malformed request is refused, never half shown.
     const parsed = CredentialsRequest.safeParse(payload);
@@ -174,14 +178,22 @@ export function bindPasswordPrompts(container: HTMLElement, api: PortholeApi, ho
     }
     open.get(request.sessionId)?.dismiss();
     host.reveal(request.sessionId);
-    const dialog = new PasswordDialog(container, api, request, title, () => {
-      if (open.get(request.sessionId) === dialog) open.delete(request.sessionId);
-      host.closed();
-    });
+    const dialog = new PasswordDialog(
+      container,
+      api,
+      request,
+      title,
+      () => {
+        if (open.get(request.sessionId) === dialog) open.delete(request.sessionId);
+        host.closed();
+      },
+      typedUsername,
+    );
     open.set(request.sessionId, dialog);
   });
   api.on('session.state', (event) => {
     if (event.state !== 'closed' && event.state !== 'failed') return;
+    typedUsername.delete(event.sessionId);
     const dialog = open.get(event.sessionId);
     if (event.error?.code === 'vnc-auth-timeout') dialog?.expire(event.error);
     else dialog?.dismiss();
