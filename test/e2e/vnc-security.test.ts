@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { seriousA11yViolations } from '../fixtures/a11y.js';
 import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixtures/browser.js';
 import { makeTestPki, type TestPki } from '../fixtures/certs.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
@@ -63,9 +64,11 @@ afterAll(async () => {
   await Promise.all([vncAuth?.stop(), x509?.stop(), x509Plain?.stop(), plainOnly?.stop(), impatient?.stop(), anon?.stop(), qemu?.stop(), qemuTls?.stop(), odd?.stop()]);
 });
 
-/** A page whose every received WebSocket frame (contract socket and console sockets) is kept. */
-async function openPorthole(): Promise<{ page: Page; frames: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+/** A page whose every received WebSocket frame (contract socket and console sockets) is kept. `axe`: CSP bypassed so axe can be injected. */
+async function openPorthole(options: { axe?: boolean } = {}): Promise<{ page: Page; frames: string[] }> {
+  const page = options.axe
+    ? await (await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 800 } })).newPage()
+    : await browser.newPage({ viewport: { width: 1100, height: 800 } });
   const frames: string[] = [];
   page.on('websocket', (ws) => {
     ws.on('framereceived', ({ payload }) => frames.push(typeof payload === 'string' ? payload : Buffer.from(payload).toString('latin1')));
@@ -244,7 +247,7 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
   });
 
   it('a Plain-only Xvnc on plain TCP: before anything is typed the dialog says the password goes unencrypted; with the PAM user it connects', async () => {
-    const { page } = await openPorthole();
+    const { page } = await openPorthole({ axe: true });
     await quickConnect(page, `vnc://${pamUser.name}@127.0.0.1:${plainOnly.rfbPort}`);
     const dialog = passwordDialog(page);
     await dialog.waitFor({ timeout: 15_000 });
@@ -256,6 +259,7 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     expect(described).toContain(clear);
     expect(await dialog.getByLabel('Username').inputValue()).toBe(pamUser.name);
     await saveScreenshot(page, 'vnc-auth-plain-in-clear');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await dialog.getByLabel('Password').fill(pamUser.password);
     await dialog.getByRole('button', { name: 'Connect' }).click();
     await waitForConsoleColour(page, ROOT_RGB, { timeoutMs: 20_000 });
@@ -264,7 +268,7 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
   });
 
   it('a prompt the server stops waiting for (Xvnc drops the handshake after 15 s) says it timed out instead of vanishing', async () => {
-    const { page } = await openPorthole();
+    const { page } = await openPorthole({ axe: true });
     await quickConnect(page, `vnc://127.0.0.1:${impatient.rfbPort}`);
     const dialog = passwordDialog(page);
     await dialog.waitFor({ timeout: 15_000 });
@@ -275,6 +279,7 @@ describe('VNC passwords and VeNCrypt, answered in main', () => {
     expect(await dialog.getByLabel('Password').isDisabled()).toBe(true);
     expect(await dialog.getByRole('button', { name: 'Connect' }).count()).toBe(0);
     await saveScreenshot(page, 'vnc-auth-prompt-timed-out');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => passwordDialog(page).count()).toBe(0);
     await expect.poll(() => page.locator('#alert').getAttribute('data-code'), { timeout: 5_000 }).toBe('vnc-auth-timeout');
