@@ -5,7 +5,11 @@
 //   the page to the first animation frame in which the echoed cell differs on the canvas;
 // - canvas updates per second while the whole screen keeps changing (a full-screen xterm pouring
 //   out random hex): draws onto the page's visible canvas, counted by a wrapper around
-//   CanvasRenderingContext2D.drawImage/putImageData installed before the page loads.
+//   CanvasRenderingContext2D.drawImage/putImageData installed before the page loads. noVNC 1.3 and
+//   1.7 both draw into a canvas outside the page and copy it to the visible one once per
+//   FramebufferUpdate (Display.flip), so this counts updates the same way for both: the bench pages
+//   with plain noVNC modules count FramebufferUpdate messages and flips themselves, and all three agree.
+import { cpuBetween, cpuSnapshot } from './cpu-split.mjs';
 import { spawnManaged } from './procs.mjs';
 
 const PORTHOLE_CANVAS = '[aria-label="Console"] canvas';
@@ -71,7 +75,7 @@ async function echoSample(page, selector, key) {
 }
 
 /** A page per variant, connected and holding the keyboard; `selector` is its console canvas. */
-export async function openVariant(browser, name, { launchUrl, consoleUrl, novncUrl, vncUrl }) {
+export async function openVariant(browser, name, { launchUrl, consoleUrl, novncUrl, vncUrl, liteUrl }) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.addInitScript(drawCounter);
@@ -86,9 +90,14 @@ export async function openVariant(browser, name, { launchUrl, consoleUrl, novncU
     await page.getByLabel('Console URL', { exact: true }).fill(name === 'porthole-vnc' ? vncUrl : consoleUrl);
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.waitForSelector('[role="tabpanel"][data-state="connected"]', { timeout: 15_000 });
+  } else if (name.startsWith('lite-')) {
+    // The vnc_lite-like bench page (scripts/bench/pages/novnc-lite.html) with another noVNC core.
+    selector = NOVNC_CANVAS;
+    await page.goto(liteUrl(name.slice('lite-'.length)));
   } else {
     selector = NOVNC_CANVAS;
-    await page.goto(novncUrl);
+    // "novnc-scaled": the same page scaling the screen to fit (its ?scale=true), to set against Porthole's "fit".
+    await page.goto(name === 'novnc-scaled' ? `${novncUrl}&scale=true` : novncUrl);
   }
   await page.waitForFunction((sel) => {
     const c = document.querySelector(sel);
@@ -110,16 +119,19 @@ export async function measureEcho(variant, count) {
 }
 
 /** Canvas draws and frames-with-a-draw per second over `seconds`, while the picture changes. */
-export async function measureUpdates(variant, seconds) {
+export async function measureUpdates(variant, seconds, cpuRoots = {}) {
   // The renderer's own CPU per update (script, style, layout), from Chromium's performance metrics:
   // CPU time, so it says what the page costs even when the machine is busy.
   const cdp = await variant.page.context().newCDPSession(variant.page);
   await cdp.send('Performance.enable');
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const m0 = await metrics();
-  const before = await variant.page.evaluate(() => ({ ...window.__draws, now: performance.now() }));
+  const read = () => variant.page.evaluate(() => ({ ...window.__draws, fbu: window.__fbu ? { ...window.__fbu } : undefined, now: performance.now() }));
+  const before = await read();
+  const cpu0 = cpuSnapshot(cpuRoots);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const after = await variant.page.evaluate(() => ({ ...window.__draws, now: performance.now() }));
+  const cpu1 = cpuSnapshot(cpuRoots);
+  const after = await read();
   const m1 = await metrics();
   const s = (after.now - before.now) / 1000;
   const draws = Math.max(1, after.draws - before.draws);
@@ -127,9 +139,14 @@ export async function measureUpdates(variant, seconds) {
   return {
     updatesPerSec: (after.draws - before.draws) / s,
     framesPerSec: (after.frames - before.frames) / s,
+    // Bench pages with plain noVNC modules also count FramebufferUpdate messages and flips themselves.
+    fbuPerSec: after.fbu ? (after.fbu.updates - before.fbu.updates) / s : undefined,
+    flipsPerSec: after.fbu ? (after.fbu.flips - before.fbu.flips) / s : undefined,
     taskMsPerUpdate: perUpdateMs('TaskDuration'),
     scriptMsPerUpdate: perUpdateMs('ScriptDuration'),
     styleLayoutMsPerUpdate: perUpdateMs('RecalcStyleDuration') + perUpdateMs('LayoutDuration'),
+    // Whole processes (all threads: raster, compositing, the relay hops), ms of CPU per update.
+    cpuMsPerUpdate: Object.fromEntries(Object.entries(cpuBetween(cpu0, cpu1)).map(([k, sec]) => [k, (sec * 1000) / draws])),
   };
 }
 
@@ -141,4 +158,18 @@ export function startFullScreenChanges(env) {
 /** An xterm over the whole screen that echoes what is typed (cat with the tty echoing). */
 export function startEchoTerminal(env) {
   return spawnManaged('/usr/bin/xterm', ['-geometry', '160x60+0+0', '-bg', 'white', '-fg', 'black', '-e', '/bin/cat'], { name: 'xterm', env });
+}
+
+/**
+ * Two pages at once, each with its own connection to the same Xvnc, counted over the same seconds:
+ * whatever else the machine runs weighs on both alike, so their ratio holds up on a shared machine
+ * where runs one after the other (minutes apart) do not. Returns updates/s of each.
+ */
+export async function measurePair(a, b, seconds) {
+  const read = (v) => v.page.evaluate(() => ({ draws: window.__draws.draws, now: performance.now() }));
+  const [a0, b0] = await Promise.all([read(a), read(b)]);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const [a1, b1] = await Promise.all([read(a), read(b)]);
+  const rate = (x0, x1) => (x1.draws - x0.draws) / ((x1.now - x0.now) / 1000);
+  return { a: rate(a0, a1), b: rate(b0, b1) };
 }
