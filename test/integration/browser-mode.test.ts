@@ -66,7 +66,7 @@ describe('browser mode', () => {
   it('serves the renderer with the cookie, with a strict CSP', async () => {
     const res = await get('/', { Cookie: cookie });
     expect(res.status).toBe(200);
-    expect(res.body).toContain('Console URL');
+    expect(res.body).toContain('<input id="console-url"');
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");

@@ -68,7 +68,7 @@ describe('the built Electron entry', () => {
     expect(handler).toBeDefined();
     const res = await handler!({ url: 'app://porthole/index.html', method: 'GET' });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('Console URL');
+    expect(await res.text()).toContain('<input id="console-url"');
     expect(res.headers.get('content-security-policy')).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+/);
   });
 
