@@ -147,6 +147,14 @@ async function startPeers(pki) {
   return { ...JSON.parse(m[1]), proc };
 }
 
+/** A plain Node relay (scripts/bench/node-relay.mjs) in its own process, to one target. */
+async function startNodeRelay(target, { tls = false, caPath } = {}) {
+  const args = [path.join(root, 'scripts/bench/node-relay.mjs'), '--target', target, ...(tls ? ['--tls', '--ca', caPath] : [])];
+  const proc = spawnManaged(process.execPath, args, { name: 'node-relay', stdin: 'pipe' });
+  const m = await waitForOutput(proc, /^\{"port":(\d+)\}$/m, 10_000);
+  return { port: Number(m[1]), pid: proc.pid, stop: () => proc.stop(2000) };
+}
+
 // ---- phase: throughput + CPU, and latency (interleaved in the same rounds) ----
 
 async function relayPhases(cfg, ctx, results) {
@@ -159,6 +167,12 @@ async function relayPhases(cfg, ctx, results) {
     startWebsockify({ target: `${host}:${peers.ports.echo}` }),
   ]);
   cleanups.push(() => Promise.all([wsfySource.stop(), wsfySourceTls.stop(), wsfyEcho.stop()]));
+  const [nodeSource, nodeSourceTls, nodeEcho] = await Promise.all([
+    startNodeRelay(`${host}:${peers.ports.source}`),
+    startNodeRelay(`${host}:${peers.ports.sourceTls}`, { tls: true, caPath: pki.caPath }),
+    startNodeRelay(`${host}:${peers.ports.echo}`),
+  ]);
+  cleanups.push(() => Promise.all([nodeSource.stop(), nodeSourceTls.stop(), nodeEcho.stop()]));
 
   const wsfyUrl = (w) => () => `ws://${host}:${w.port}/`;
   const pOpen = (target, tls) => async () => (await porthole.open(target, tls))[0];
@@ -166,20 +180,23 @@ async function relayPhases(cfg, ctx, results) {
     plain: {
       porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: false, host, port: peers.ports.source }), APP_ORIGIN), cpu: porthole.pid },
       websockify: { open: wsStream(wsfyUrl(wsfySource), 'http://127.0.0.1'), cpu: wsfySource.pid },
+      node: { open: wsStream(wsfyUrl(nodeSource), 'http://127.0.0.1'), cpu: nodeSource.pid },
       direct: { open: tcpStream(peers.ports.source) },
     },
     tls: {
       porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: true, host, port: peers.ports.sourceTls }, caPolicy), APP_ORIGIN), cpu: porthole.pid },
       websockify: { open: wsStream(wsfyUrl(wsfySourceTls), 'http://127.0.0.1'), cpu: wsfySourceTls.pid },
+      node: { open: wsStream(wsfyUrl(nodeSourceTls), 'http://127.0.0.1'), cpu: nodeSourceTls.pid },
       direct: { open: tcpStream(peers.ports.sourceTls, { ca: pki.caPem }) },
     },
     echo: {
       porthole: { open: wsStream(pOpen({ kind: 'vnc-tcp', tls: false, host, port: peers.ports.echo }), APP_ORIGIN) },
       websockify: { open: wsStream(wsfyUrl(wsfyEcho), 'http://127.0.0.1') },
+      node: { open: wsStream(wsfyUrl(nodeEcho), 'http://127.0.0.1') },
       direct: { open: tcpStream(peers.ports.echo) },
     },
   };
-  const impls = ['porthole', 'websockify', 'direct'];
+  const impls = ['porthole', 'websockify', 'node', 'direct'];
   const bytes = cfg.mib * MiB;
   const doThroughput = cfg.phases.includes('throughput');
   const doLatency = cfg.phases.includes('latency');
@@ -489,8 +506,11 @@ function targets(results, cfg) {
   const add = (name, value, ok, detail) => out.push({ name, value, met: Number.isFinite(value) ? ok(value) : null, detail });
   const r = results.relay;
   if (r && cfg.phases.includes('throughput')) {
-    add('throughput ≥ 1.1× websockify', ratio(r.porthole.throughputMiBps, r.websockify.throughputMiBps), (x) => x >= 1.1, 'plain TCP upstream');
-    add('throughput ≥ 1.1× websockify (TLS upstream)', ratio(r.porthole.throughputTlsMiBps, r.websockify.throughputTlsMiBps), (x) => x >= 1.1, 'TLS upstream');
+    // The relay targets: parity with websockify and with a plain Node relay in its own process.
+    add('throughput ≥ 0.95× websockify (parity)', ratio(r.porthole.throughputMiBps, r.websockify.throughputMiBps), (x) => x >= 0.95, 'plain TCP upstream');
+    add('throughput ≥ 0.95× websockify (TLS upstream)', ratio(r.porthole.throughputTlsMiBps, r.websockify.throughputTlsMiBps), (x) => x >= 0.95, 'TLS upstream');
+    add('throughput ≥ 0.95× a plain Node relay (parity)', ratio(r.porthole.throughputMiBps, r.node.throughputMiBps), (x) => x >= 0.95, 'plain TCP upstream; node-relay.mjs, own process');
+    add('throughput ≥ 0.95× a plain Node relay (TLS upstream)', ratio(r.porthole.throughputTlsMiBps, r.node.throughputTlsMiBps), (x) => x >= 0.95, 'TLS upstream; node-relay.mjs, own process');
     add('throughput ≥ 0.5× direct TCP', ratio(r.porthole.throughputMiBps, r.direct.throughputMiBps), (x) => x >= 0.5, 'plain TCP upstream');
     add('CPU s/GiB ≤ websockify', ratio(r.porthole.cpuSecPerGiB, r.websockify.cpuSecPerGiB), (x) => x <= 1, 'plain; ratio Porthole/websockify');
     add('CPU s/GiB ≤ websockify (TLS upstream)', ratio(r.porthole.cpuSecPerGiBTls, r.websockify.cpuSecPerGiBTls), (x) => x <= 1, 'TLS; ratio Porthole/websockify');
@@ -498,6 +518,7 @@ function targets(results, cfg) {
   if (r && cfg.phases.includes('latency')) {
     // Parity, not a fraction: a user-space hop costs ~200 µs here in any language (the old ≤ 0.5× target is retired).
     add('round trip p50 ≤ 1.05× websockify (parity)', ratio(r.porthole.rttP50us, r.websockify.rttP50us), (x) => x <= 1.05, '64 B, sequential');
+    add('round trip p50 ≤ 1.05× a plain Node relay (parity)', ratio(r.porthole.rttP50us, r.node.rttP50us), (x) => x <= 1.05, '64 B, sequential');
     add('round trip p99 (no target; tail noise)', ratio(r.porthole.rttP99us, r.websockify.rttP99us), () => null, '64 B, sequential');
   }
   const m = results.memory;
@@ -538,12 +559,16 @@ function report(results, cfg) {
   ]);
   const r = results.relay;
   if (r) {
-    const rows = [['relay (ws client → proxy → TCP peer)', 'Porthole', 'websockify', 'direct', 'P/wsfy', 'P/direct']];
-    const line = (label, key, digits = 1) => [label, fmt(r.porthole[key], digits), fmt(r.websockify[key], digits), fmt(r.direct[key], digits), `${fmt(ratio(r.porthole[key], r.websockify[key]), 2)}×`, `${fmt(ratio(r.porthole[key], r.direct[key]), 2)}×`];
+    const rows = [['relay (ws client → proxy → TCP peer)', 'Porthole', 'websockify', 'Node relay', 'direct', 'P/wsfy', 'P/Node', 'P/direct']];
+    const line = (label, key, digits = 1) => [
+      label,
+      ...['porthole', 'websockify', 'node', 'direct'].map((impl) => fmt(r[impl][key], digits)),
+      ...['websockify', 'node', 'direct'].map((impl) => `${fmt(ratio(r.porthole[key], r[impl][key]), 2)}×`),
+    ];
     if (cfg.phases.includes('throughput')) {
       rows.push(line('throughput, plain TCP upstream (MiB/s)', 'throughputMiBps'));
       rows.push(line('throughput, TLS upstream (MiB/s)', 'throughputTlsMiBps'));
-      const cpu = (label, key) => [label, fmt(r.porthole[key], 2), fmt(r.websockify[key], 2), '', `${fmt(ratio(r.porthole[key], r.websockify[key]), 2)}×`, ''];
+      const cpu = (label, key) => [label, fmt(r.porthole[key], 2), fmt(r.websockify[key], 2), fmt(r.node[key], 2), '', `${fmt(ratio(r.porthole[key], r.websockify[key]), 2)}×`, `${fmt(ratio(r.porthole[key], r.node[key]), 2)}×`, ''];
       rows.push(cpu('proxy CPU s/GiB, plain', 'cpuSecPerGiB'));
       rows.push(cpu('proxy CPU s/GiB, TLS upstream', 'cpuSecPerGiBTls'));
       rows.push(line('open → first byte, plain (ms)', 'firstByteMs', 2));
