@@ -27,6 +27,7 @@ const wsToken = `rfbsec-${Math.random().toString(36).slice(2)}`;
 let vncAuth: Xvnc;
 let x509Vnc: Xvnc;
 let anon: Xvnc;
+let anonNone: Xvnc;
 let qemuPw: Qemu;
 let qemuX509None: Qemu;
 let websockify: Websockify;
@@ -35,10 +36,11 @@ const harness = securitySessions({ tls: { allowInsecure: false }, credentialsTim
 const { events, prompts, logs, open, connect, failure } = harness;
 
 beforeAll(async () => {
-  [vncAuth, x509Vnc, anon, qemuPw, qemuX509None] = await Promise.all([
+  [vncAuth, x509Vnc, anon, anonNone, qemuPw, qemuX509None] = await Promise.all([
     startSecuredXvnc({ securityTypes: 'VncAuth' }),
     startSecuredXvnc({ securityTypes: 'X509Vnc', pki: peers.pki }),
     startSecuredXvnc({ securityTypes: 'TLSVnc' }),
+    startSecuredXvnc({ securityTypes: 'TLSNone' }),
     startQemu({ password: VNC_PASSWORD }),
     startQemu({ pki: peers.pki }),
   ]);
@@ -48,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness.stop();
-  await Promise.all([vncAuth?.stop(), x509Vnc?.stop(), anon?.stop(), qemuPw?.stop(), qemuX509None?.stop(), websockify?.stop()]);
+  await Promise.all([vncAuth?.stop(), x509Vnc?.stop(), anon?.stop(), anonNone?.stop(), qemuPw?.stop(), qemuX509None?.stop(), websockify?.stop()]);
 });
 
 const tcp = (port: number, password?: string) => ({ kind: 'vnc-tcp' as const, tls: false, host: '127.0.0.1', port, ...(password ? { password } : {}) });
@@ -337,5 +339,14 @@ describe('VeNCrypt in main', () => {
     expect(s.width).toBe(640);
     s.ws.close();
     expect(logs()).toMatch(/"subtype":258,"tls":"anonymous"/);
+  });
+
+  it('anonymous TLSNone: no password asked for, encrypted with the server not verified', async () => {
+    const before = prompts.length;
+    const s = await connect({ target: tcp(anonNone.rfbPort) });
+    expect(s.width).toBe(640);
+    s.ws.close();
+    expect(prompts.length).toBe(before);
+    expect(logs()).toMatch(/"subtype":257,"tls":"anonymous"/);
   });
 });
