@@ -4,7 +4,7 @@
 // comes back by itself with a freshly minted token; a wrong secret is refused in words; the secret is
 // in the keychain and nowhere in the data directory, the logs or an export.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { runInKeyringSession } from '../fixtures/keyring.js';
 import { createServer, newCloud, openstackPeers, type TestCloud } from '../fixtures/openstack/peers.js';
 import type { OpenStackPeers } from '../fixtures/openstack/stack.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
+import { filesUnder } from '../fixtures/files-under.js';
 
 const keyringDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-clouds-keyring-'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-clouds-data-'));
@@ -22,13 +23,6 @@ let cloud: TestCloud;
 let browser: Browser;
 let porthole: PortholeServer;
 let page: Page;
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 /** Drops Porthole's TCP connections to nova-novncproxy (a network blip), and only Porthole's. */
 function breakConsoleConnections(): number {

@@ -3,7 +3,7 @@
 // listed, a click opens the screen (the VNC password is answered in main), and the secret lives only
 // in the Secret Service. Also prints the time from click to first frame, mint included (median of 10).
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixture
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { startProxmoxStandin, type ProxmoxStandin } from '../fixtures/proxmox-standin.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { filesUnder } from '../fixtures/files-under.js';
 
 const pki = sharedPeers().pki;
 const TOKEN_ID = 'porthole@pve!console';
@@ -24,13 +25,6 @@ let standin: ProxmoxStandin;
 let browser: Browser;
 let porthole: PortholeServer;
 let page: Page;
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 async function closeAllTabs(): Promise<void> {
   while ((await page.getByRole('tab').count()) > 0) {

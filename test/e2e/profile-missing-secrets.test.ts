@@ -6,7 +6,7 @@
 // same prompt comes from every way in: the failed tab's "Connect again", and a deep link
 // (porthole://open?profile=…, given to `npm run serve`) that names the profile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +15,7 @@ import { launchChromium, saveScreenshot, waitForConsoleColour } from '../fixture
 import { keychainHas } from '../fixtures/keychain-lookup.js';
 import { startPorthole, type PortholeServer } from '../fixtures/porthole-server.js';
 import { sharedPeers } from '../fixtures/shared-peers.js';
+import { filesUnder } from '../fixtures/files-under.js';
 
 const peers = sharedPeers();
 const ROOT_RGB = [0x1e, 0x90, 0xff] as const; // the shared Xvnc's root colour
@@ -30,13 +31,6 @@ const received: string[] = [];
 const nativeDialogs: string[] = [];
 /** What servers stopped during the run printed and logged. */
 const earlierOutput: string[] = [];
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 /** An export from another machine: two websockify profiles whose token slots came without values. */
 function bundleFile(): string {

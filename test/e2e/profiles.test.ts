@@ -2,7 +2,7 @@
 // real Xvnc behind websockify: build a folder of profiles, restart, search, connect by clicking a
 // name, export, import on a fresh data directory — and the token is only ever in the keychain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { startHeaderGateway } from '../fixtures/header-gateway.js';
 import { startNovaGate } from '../fixtures/nova-gate.js';
 import { startTlsFront } from '../fixtures/tls-front.js';
 import { startWebsockify, type Websockify } from '../fixtures/websockify.js';
+import { filesUnder } from '../fixtures/files-under.js';
 
 const peers = sharedPeers();
 const ROOT_RGB = [0x1e, 0x90, 0xff] as const; // the shared Xvnc's root colour
@@ -28,13 +29,6 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-e2e-data-'));
 const outputs: string[] = [];
 const nativeDialogs: string[] = [];
 let exportedFile = '';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 /** Saves a profile through the editor. */
 async function saveProfile(page: Page, name: string, address: string, folder = ''): Promise<void> {
