@@ -1,67 +1,39 @@
 // Cloud consoles against real OpenStack (Keystone + Nova's own code + nova-novncproxy + Xvnc, shared
 // by the run): an account in Porthole's core, a console minted in main and reached through the
 // loopback proxy up to Xvnc's ServerInit; reconnects mint again; a stale token gets one more mint.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAccountInput, CloudAccountSummary, CloudServer } from '../../../app/cloud-account.js';
 import type { CallName, OpenedSession, Outcome, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
-import { startCore } from '../../../main/core.js';
 import { apiRequest } from '../../../main/providers/api-client.js';
 import { createConsole, discoverVersion, type ComputeCall } from '../../../main/providers/openstack/compute.js';
 import { computeEndpoint, KeystoneSessions } from '../../../main/providers/openstack/keystone.js';
-import { captureLogger } from '../../fixtures/capture-logger.js';
 import { createServer, newCloud, openstackPeers, type TestCloud } from '../../fixtures/openstack/peers.js';
 import type { OpenStackPeers } from '../../fixtures/openstack/stack.js';
 import { rfbServerInit } from '../../fixtures/rfb-over-ws.js';
+import { startTestCore, type TestCore } from '../helpers/test-core.js';
 
 const appOrigin = 'http://127.0.0.1:3';
 const caller = { id: 'window-1' };
 let peers: OpenStackPeers;
-let core: Awaited<ReturnType<typeof startCore>>;
-let logs: () => string;
-let dataDir: string;
+let t: TestCore;
 const events: SessionStateEvent[] = [];
 const secrets: string[] = [];
 
 beforeAll(async () => {
   peers = await openstackPeers();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-clouds-data-'));
-  // No Secret Service in this process: secrets are held in memory for the run (the e2e test uses the keyring).
-  delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  const captured = captureLogger();
-  logs = captured.text;
-  core = await startCore({ dataDir, appOrigin, shell: 'browser', version: 'test' }, { logger: captured.logger });
-  core.subscribe(caller, (name, payload) => {
-    if (name === 'session.state') events.push(payload as SessionStateEvent);
-  });
+  // No Secret Service in this process: secrets are held in memory for the run.
+  t = await startTestCore({ dataDirPrefix: 'porthole-clouds-data-', appOrigin, caller, events });
 }, 400_000);
 
 afterAll(async () => {
-  await core?.close();
-  if (!dataDir) return;
   // Nothing secret in the data directory or the logs, whatever the tests did.
-  const files = readdirSync(dataDir).map((f) => readFileSync(path.join(dataDir, f), 'utf8')).join('\n');
-  for (const s of secrets) {
-    expect(files).not.toContain(s);
-    expect(logs()).not.toContain(s);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await t?.close(secrets);
 });
 
-async function call<T>(name: CallName, args: unknown): Promise<T> {
-  const out = (await core.handle(name, args, caller)) as Outcome<T>;
-  if (!out.ok) throw Object.assign(new Error(`${name}: ${out.error.code} ${out.error.detail ?? ''}`), { shape: out.error });
-  return out.value;
-}
-
-async function failure(name: CallName, args: unknown): Promise<PortholeErrorShape> {
-  const out = (await core.handle(name, args, caller)) as Outcome<unknown>;
-  if (out.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return out.error;
-}
+const logs = (): string => t.logs();
+const call = <T,>(name: CallName, args: unknown): Promise<T> => t.call<T>(name, args);
+const failure = (name: CallName, args: unknown): Promise<PortholeErrorShape> => t.failure(name, args);
 
 async function addAccount(cloud: TestCloud, extra: Partial<Extract<CloudAccountInput['settings'], { type: 'openstack' }>> = {}, secret = cloud.credential.secret): Promise<CloudAccountSummary> {
   secrets.push(secret);
@@ -143,7 +115,7 @@ describe('an OpenStack account', () => {
     await createServer(peers, cloud.tenant, 'twin');
     await createServer(peers, cloud.tenant, 'a.b');
     const account = await addAccount(cloud);
-    const open = (serverId: string) => core.handle('session.open', { source: { type: 'cloud', accountId: account.id, serverId } }, caller) as Promise<Outcome<OpenedSession>>;
+    const open = (serverId: string) => t.core.handle('session.open', { source: { type: 'cloud', accountId: account.id, serverId } }, caller) as Promise<Outcome<OpenedSession>>;
     const byName = await open('web10');
     expect(byName.ok && byName.value.title).toBe('web10');
     if (byName.ok) await call('session.close', { sessionId: byName.value.sessionId });

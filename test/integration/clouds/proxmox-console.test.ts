@@ -3,19 +3,16 @@
 // vncproxy, reached by the vncwebsocket upgrade with the same credential, and the VNC password
 // answered in main (the renderer side sees None) up to Xvnc's ServerInit; every connect mints again.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAccountSummary, CloudServer } from '../../../app/cloud-account.js';
-import type { CallName, OpenedSession, Outcome, SessionStateEvent } from '../../../app/contract.js';
+import type { CallName, OpenedSession, SessionStateEvent } from '../../../app/contract.js';
 import type { PortholeErrorShape } from '../../../app/errors.js';
 import type { ProfileSummary } from '../../../app/profile.js';
-import { startCore } from '../../../main/core.js';
-import { captureLogger } from '../../fixtures/capture-logger.js';
 import { startProxmoxStandin, type ProxmoxStandin } from '../../fixtures/proxmox-standin.js';
 import { rfbServerInit } from '../../fixtures/rfb-over-ws.js';
 import { sharedPeers } from '../../fixtures/shared-peers.js';
+import { startTestCore, type TestCore } from '../helpers/test-core.js';
 
 const pki = sharedPeers().pki;
 const appOrigin = 'http://127.0.0.1:3';
@@ -24,9 +21,7 @@ const TOKEN_ID = 'porthole@pve!console';
 const TOKEN_SECRET = `7d1c2b3a-${Math.random().toString(16).slice(2, 10)}-4e5f-8a9b-0c1d2e3f4a5b`;
 const PASSWORD = `alice-pw-${Math.random().toString(36).slice(2)}`;
 let standin: ProxmoxStandin;
-let core: Awaited<ReturnType<typeof startCore>>;
-let logs: () => string;
-let dataDir: string;
+let t: TestCore;
 const events: SessionStateEvent[] = [];
 
 beforeAll(async () => {
@@ -40,40 +35,18 @@ beforeAll(async () => {
       { node: 'pve2', type: 'qemu', vmid: 102, name: 'off', status: 'stopped' },
     ],
   });
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'porthole-pve-data-'));
-  delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  const captured = captureLogger();
-  logs = captured.text;
-  core = await startCore({ dataDir, appOrigin, shell: 'browser', version: 'test' }, { logger: captured.logger });
-  core.subscribe(caller, (name, payload) => {
-    if (name === 'session.state') events.push(payload as SessionStateEvent);
-  });
+  // No Secret Service in this process: secrets are held in memory for the run.
+  t = await startTestCore({ dataDirPrefix: 'porthole-pve-data-', appOrigin, caller, events });
 }, 60_000);
 
 afterAll(async () => {
-  await core?.close();
+  await t?.close([TOKEN_SECRET, PASSWORD]);
   await standin?.stop();
-  if (!dataDir) return;
-  const files = readdirSync(dataDir).map((f) => readFileSync(path.join(dataDir, f), 'utf8')).join('\n');
-  for (const s of [TOKEN_SECRET, PASSWORD]) {
-    expect(files).not.toContain(s);
-    expect(logs()).not.toContain(s);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-  expect(logs()).not.toMatch(/PVEVNC:/);
+  expect(t?.logs() ?? '').not.toMatch(/PVEVNC:/);
 });
 
-async function call<T>(name: CallName, args: unknown): Promise<T> {
-  const out = (await core.handle(name, args, caller)) as Outcome<T>;
-  if (!out.ok) throw new Error(`${name}: ${out.error.code} ${out.error.detail ?? ''}`);
-  return out.value;
-}
-
-async function failure(name: CallName, args: unknown): Promise<PortholeErrorShape> {
-  const out = (await core.handle(name, args, caller)) as Outcome<unknown>;
-  if (out.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return out.error;
-}
+const call = <T,>(name: CallName, args: unknown): Promise<T> => t.call<T>(name, args);
+const failure = (name: CallName, args: unknown): Promise<PortholeErrorShape> => t.failure(name, args);
 
 async function account(auth: unknown, secret: string): Promise<CloudAccountSummary> {
   const caPem = readFileSync(pki.ca.certPath, 'utf8');
