@@ -34,6 +34,7 @@ afterAll(async () => {
 const logs = (): string => t.logs();
 const call = <T,>(name: CallName, args: unknown): Promise<T> => t.call<T>(name, args);
 const failure = (name: CallName, args: unknown): Promise<PortholeErrorShape> => t.failure(name, args);
+const waitForEnd = (sessionId: string): Promise<SessionStateEvent> => t.waitForEnd(sessionId);
 
 async function addAccount(cloud: TestCloud, extra: Partial<Extract<CloudAccountInput['settings'], { type: 'openstack' }>> = {}, secret = cloud.credential.secret): Promise<CloudAccountSummary> {
   secrets.push(secret);
@@ -222,16 +223,3 @@ describe('an OpenStack account', () => {
     expect(text).not.toContain(cloud.credential.secret);
   });
 });
-
-function waitForEnd(sessionId: string, timeoutMs = 15_000): Promise<SessionStateEvent> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const end = events.find((e) => e.sessionId === sessionId && (e.state === 'closed' || e.state === 'failed'));
-      if (end) return resolve(end);
-      if (Date.now() > deadline) return reject(new Error(`session ${sessionId} did not end`));
-      setTimeout(check, 50);
-    };
-    check();
-  });
-}

@@ -47,6 +47,7 @@ afterAll(async () => {
 
 const call = <T,>(name: CallName, args: unknown): Promise<T> => t.call<T>(name, args);
 const failure = (name: CallName, args: unknown): Promise<PortholeErrorShape> => t.failure(name, args);
+const waitForEnd = (sessionId: string): Promise<SessionStateEvent> => t.waitForEnd(sessionId);
 
 async function account(auth: unknown, secret: string): Promise<CloudAccountSummary> {
   const caPem = readFileSync(pki.ca.certPath, 'utf8');
@@ -152,16 +153,3 @@ describe('a Proxmox VE account', () => {
     expect((await failure('session.open', { source: { type: 'cloud', accountId: a.id, serverId: '../../etc' } })).code).toBe('server-not-found');
   });
 });
-
-function waitForEnd(sessionId: string, timeoutMs = 15_000): Promise<SessionStateEvent> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const end = events.find((e) => e.sessionId === sessionId && (e.state === 'closed' || e.state === 'failed'));
-      if (end) return resolve(end);
-      if (Date.now() > deadline) return reject(new Error(`session ${sessionId} did not end`));
-      setTimeout(check, 50);
-    };
-    check();
-  });
-}

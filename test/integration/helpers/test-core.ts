@@ -20,6 +20,8 @@ export interface TestCore {
   call<T>(name: CallName, args: unknown): Promise<T>;
   /** A contract call that must fail: its typed error. */
   failure(name: CallName, args: unknown): Promise<PortholeErrorShape>;
+  /** The session's closing event (closed or failed), polled from `events`. */
+  waitForEnd(sessionId: string, timeoutMs?: number): Promise<SessionStateEvent>;
   close(secrets: readonly string[]): Promise<void>;
 }
 
@@ -47,6 +49,18 @@ export async function startTestCore(options: { dataDirPrefix: string; appOrigin:
       const out = (await core.handle(name, args, options.caller)) as Outcome<unknown>;
       if (out.ok) throw new Error(`${name} unexpectedly succeeded`);
       return out.error;
+    },
+    waitForEnd(sessionId, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const end = events.find((e) => e.sessionId === sessionId && (e.state === 'closed' || e.state === 'failed'));
+          if (end) return resolve(end);
+          if (Date.now() > deadline) return reject(new Error(`session ${sessionId} did not end`));
+          setTimeout(check, 50);
+        };
+        check();
+      });
     },
     async close(secrets) {
       await core.close();
