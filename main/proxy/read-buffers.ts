@@ -83,14 +83,16 @@ export class ReadBuffers {
     const slab = this.slab!;
     if (this.pendingStart < 0) this.pendingStart = slab.fill;
     slab.fill += n;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushSoon);
-    }
-    // A short read means the stream paused: go back to the scratch buffer once this chunk is out.
+    // A short read means the stream paused: hand the chunk over now and go back to the scratch buffer.
     if (n < SHORT_READ_BYTES) {
       this.flush();
       this.retire();
+      return true;
+    }
+    // Still flowing: gather what else arrives this turn into the same chunk (no extra loop turn otherwise).
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushSoon);
     }
     return true; // keep reading; backpressure pauses the socket explicitly
   };

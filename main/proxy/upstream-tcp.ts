@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { makeError, type PortholeErrorShape } from '../../app/errors.js';
 import type { TcpTarget } from '../../app/console-target.js';
 import { classifyUpstreamError } from './classify-error.js';
+import { coalescedWriter } from './coalesced-writes.js';
 import { ReadBuffers } from './read-buffers.js';
 import { checkPin, tlsOptionsFor, type TlsPolicy } from './tls-policy.js';
 import { failedUpstream, type UpstreamHandlers, type UpstreamLimits, type UpstreamPipe } from './upstream.js';
@@ -71,9 +72,10 @@ export function connectTcp(target: TcpTarget, options: TcpUpstreamOptions, h: Up
     h.closed(failure ?? (sawData ? undefined : makeError('remote-closed', 'closed before the console started')));
   });
 
+  const writeCoalesced = coalescedWriter(socket);
   return {
     write(chunk) {
-      full = !socket.write(chunk);
+      full = !writeCoalesced(chunk);
       return !full;
     },
     pause: () => socket.pause(),

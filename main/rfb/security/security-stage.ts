@@ -13,6 +13,7 @@ import { makeError, type PortholeErrorShape } from '../../../app/errors.js';
 import { classifyUpstreamError } from '../../proxy/classify-error.js';
 import { readIntoBuffers } from '../../proxy/late-onread.js';
 import { ReadBuffers } from '../../proxy/read-buffers.js';
+import { coalescedWriter } from '../../proxy/coalesced-writes.js';
 import type { TlsPolicy } from '../../proxy/tls-policy.js';
 import type { UpstreamHandlers, UpstreamPipe } from '../../proxy/upstream.js';
 import type { PasswordProtection } from '../../../app/password-protection.js';
@@ -389,7 +390,7 @@ class SecurityStage {
       for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) reads.copyIn(chunk);
       if (!readIntoBuffers(socket, reads)) socket.on('data', this.guarded((chunk: Buffer) => reads.copyIn(chunk)));
       socket.on('drain', relay.drain);
-      facade.write = (chunk) => socket.write(chunk);
+      facade.write = coalescedWriter(socket);
       facade.pause = () => void socket.pause();
       facade.resume = () => void socket.resume();
       facade.release = () => reads.release();
