@@ -18,6 +18,9 @@ export interface WebSocketUpstreamOptions {
   headers?: Record<string, string>;
 }
 
+/** Renderer messages up to this size, sent in one turn, are merged into one upstream message. */
+const MERGE_BELOW_BYTES = 4096;
+
 export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpstreamOptions, h: UpstreamHandlers): UpstreamPipe {
   const headers: Record<string, string> = { ...options.headers };
   if (target.token !== undefined && target.tokenIn === 'cookie') headers.Cookie = `token=${encodeURIComponent(target.token)}`;
@@ -123,10 +126,30 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
     else finish(undefined);
   });
 
+  // What the renderer sends in one event-loop turn (noVNC's fence replies and update request, about
+  // 30 bytes per screen update) leaves as one message: one frame for the server to parse, one
+  // syscall. Large messages (a pasted clipboard) are never merged, so no message grows past its own size.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const sendPending = (): void => {
+    const chunks = pending;
+    pending = [];
+    pendingBytes = 0;
+    if (chunks.length === 0 || ws.readyState !== WebSocket.OPEN) return; // closing: the relay learns it from 'close'
+    ws.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { binary: true }, onSent);
+  };
+
   return {
     write(chunk) {
-      ws.send(chunk, { binary: true }, onSent);
-      if (ws.bufferedAmount >= options.limits.highWaterMark) full = true;
+      if (chunk.length > MERGE_BELOW_BYTES) {
+        sendPending();
+        ws.send(chunk, { binary: true }, onSent);
+      } else {
+        if (pending.length === 0) process.nextTick(sendPending);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+      }
+      if (ws.bufferedAmount + pendingBytes >= options.limits.highWaterMark) full = true;
       return !full;
     },
     pause: () => ws.pause(),

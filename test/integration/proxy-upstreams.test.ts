@@ -16,6 +16,7 @@ import { startXvnc, type Xvnc } from '../fixtures/xvnc.js';
 import { startInProcessProxy, type InProcessProxy, type RendererClient } from '../fixtures/in-process-proxy.js';
 import { startTlsFront } from '../fixtures/tls-front.js';
 import { MAX_CHUNK_BYTES } from '../../main/proxy/read-buffers.js';
+import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 
 const peers = sharedPeers();
 const banner = /^RFB 003\.00\d\n/;
@@ -389,6 +390,62 @@ describe('renderer side of the relay', () => {
     } finally {
       await limited.close();
       await flood.stop();
+    }
+  });
+});
+
+describe('messages towards a WebSocket console server', () => {
+  /** A websockify-like server speaking RFB 3.8 / None in WebSocket messages; records every message from ClientInit on. */
+  async function recordingConsoleServer(): Promise<{ port: number; messages: Buffer[]; close(): Promise<void> }> {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    const messages: Buffer[] = [];
+    wss.on('connection', (socket: ServerSocket) => {
+      let step = 0;
+      socket.on('message', (data: Buffer) => {
+        if (step === 0) socket.send(Buffer.from([1, 1])); // after the client's version: one type, None
+        else if (step === 1) socket.send(Buffer.from([0, 0, 0, 0])); // after its choice: SecurityResult OK
+        else messages.push(data); // from ClientInit on
+        step++;
+      });
+      socket.send(Buffer.from('RFB 003.008\n'));
+    });
+    return {
+      port: (wss.address() as net.AddressInfo).port,
+      messages,
+      close: () => new Promise((resolve) => wss.close(() => resolve())),
+    };
+  }
+
+  it('small messages the renderer sends in one turn arrive as one message, in order; a large one is never merged', async () => {
+    const server = await recordingConsoleServer();
+    try {
+      const client = await proxy.connect({ target: ws({ port: server.port }) });
+      await answerRfbNone(client.ws);
+      await expect.poll(() => server.messages.length).toBe(1); // ClientInit
+      server.messages.length = 0;
+      // noVNC's answer to a screen update: two fence replies and an update request, back to back.
+      const fence = Buffer.from([248, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
+      const request = Buffer.from([3, 1, 0, 0, 0, 0, 4, 0, 3, 0]);
+      client.ws.send(fence);
+      client.ws.send(fence);
+      client.ws.send(request);
+      await expect.poll(() => Buffer.concat(server.messages).length).toBe(30);
+      expect(server.messages).toHaveLength(1);
+      expect(server.messages[0]).toEqual(Buffer.concat([fence, fence, request]));
+      // A pasted clipboard (ClientCutText) goes alone, between the small ones, in order.
+      const paste = Buffer.concat([Buffer.from([6, 0, 0, 0, 0, 0, 0x40, 0]), Buffer.alloc(0x4000, 0x61)]);
+      server.messages.length = 0;
+      client.ws.send(fence);
+      client.ws.send(paste);
+      client.ws.send(request);
+      await expect.poll(() => Buffer.concat(server.messages).length).toBe(20 + paste.length);
+      expect(Buffer.concat(server.messages)).toEqual(Buffer.concat([fence, paste, request]));
+      expect(server.messages.some((m) => m.equals(paste))).toBe(true);
+      client.ws.close();
+      await client.closed;
+    } finally {
+      await server.close();
     }
   });
 });
