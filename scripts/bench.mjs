@@ -23,7 +23,7 @@ import { APP_ORIGIN, bundleProxyHost, startPortholeProxy } from './bench/lib/por
 import { cpuSampler, killAllNow, removeTempDir, spawnManaged, stopAll, trackTempDir, treeMemory, waitForOutput } from './bench/lib/procs.mjs';
 import { CHROMIUM_ARGS, novncFirstFrame, portholeFirstFrame, startPortholeServe, startXvnc } from './bench/lib/ttff.mjs';
 import { measureEcho, measurePair, measureUpdates, openVariant, startEchoTerminal, startFullScreenChanges } from './bench/lib/ui.mjs';
-import { childPid } from './bench/lib/cpu-split.mjs';
+import { withNewChild } from './bench/lib/cpu-split.mjs';
 import { startNovncPages } from './bench/lib/novnc-pages.mjs';
 import { startWebsockify } from './bench/lib/websockify.mjs';
 import { securityRelay, securityReport, securityTargets, securityTtff } from './bench/lib/security.mjs';
@@ -43,6 +43,7 @@ const usage = `Usage: node --expose-gc scripts/bench.mjs [options]
   --wsfy-sessions N     idle websockify sessions for its RSS figure (default 100)
   --ttff-rounds N       time-to-first-frame samples per variant (default 10)
   --ui-rounds N         rounds of the console measurements (echo, updates/s) per variant (default 3)
+  --ui-lite             also the vnc_lite-like bench pages (Debian's noVNC 1.3, npm's 1.7, 1.7 bundled)
   --only LIST           phases to run, comma-separated: ${PHASES.join(',')} (default all)
   --out DIR             where the JSON goes (default bench-results/)`;
 
@@ -57,6 +58,7 @@ function parseConfig() {
       'wsfy-sessions': { type: 'string' },
       'ttff-rounds': { type: 'string' },
       'ui-rounds': { type: 'string' },
+      'ui-lite': { type: 'boolean' },
       only: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -88,6 +90,7 @@ function parseConfig() {
     wsfySessions: int('wsfy-sessions', quick ? 10 : 100),
     ttffRounds: int('ttff-rounds', quick ? 1 : 10),
     uiRounds: int('ui-rounds', quick ? 1 : 3),
+    uiLite: values['ui-lite'] ?? false,
     phases: only,
     out: path.resolve(values.out ?? path.join(root, 'bench-results')),
   };
@@ -361,13 +364,15 @@ async function startBrowserRig(rootColour) {
   cleanups.push(() => removeTempDir(dataDir));
   const serve = await startPortholeServe(serveJs, dataDir);
   cleanups.push(() => serve.stop());
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  // The pid of this phase's own Chromium, for CPU per process (an earlier phase's may still run).
+  const { result: browser, pid: browserPid } = await withNewChild('chromium', () => chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }));
   cleanups.push(() => browser.close());
   return {
     xvnc,
     wsfy,
     serve,
     browser,
+    browserPid,
     wsUrl: `ws://127.0.0.1:${wsfy.port}/?token=${token}`,
     consoleUrl: `http://127.0.0.1:${wsfy.port}/vnc_auto.html?path=%3Ftoken%3D${token}`,
     novncUrl: `http://127.0.0.1:${wsfy.port}/vnc_lite.html?path=%3Ftoken%3D${token}`,
@@ -399,16 +404,18 @@ const percentile = (xs, p) => {
 };
 
 async function uiPhase(cfg, results) {
-  const { xvnc, wsfy, serve, browser, wsUrl, consoleUrl, novncUrl } = await startBrowserRig('#404040');
+  const { xvnc, wsfy, serve, browser, browserPid, wsUrl, consoleUrl, novncUrl } = await startBrowserRig('#404040');
   // vnc_lite-like pages with Debian's noVNC 1.3, npm's 1.7 as modules, and 1.7 bundled as Porthole bundles it.
   const pages = await startNovncPages();
   cleanups.push(() => pages.stop());
   const urls = { launchUrl: serve.launchUrl, consoleUrl, novncUrl, vncUrl: `vnc://127.0.0.1:${xvnc.rfbPort}`, liteUrl: (core) => pages.url(core, wsUrl) };
-  const cpuRoots = { chromium: childPid(process.pid, 'chromium'), xvnc: xvnc.proc.pid, websockify: wsfy.pid, porthole: serve.proc.pid };
+  const cpuRoots = { chromium: browserPid, xvnc: xvnc.proc.pid, websockify: wsfy.pid, porthole: serve.proc.pid };
   const names = ['porthole', 'novnc', 'porthole-actual', 'porthole-vnc'];
-  const updateNames = [...names, 'novnc-scaled', 'lite-n13', 'lite-n17', 'lite-bundle'];
+  const updateNames = [...names, 'novnc-scaled', ...(cfg.uiLite ? ['lite-n13', 'lite-n17', 'lite-bundle'] : [])];
   const echoCount = cfg.quick ? 8 : 30;
   const seconds = cfg.quick ? 3 : 6;
+  // After connecting, each page settles (first full frame, JIT warm-up) before it is counted.
+  const settleMs = cfg.quick ? 1000 : 3000;
   const echo = Object.fromEntries(names.map((n) => [n, []]));
   const updates = Object.fromEntries(updateNames.map((n) => [n, []]));
 
@@ -432,7 +439,7 @@ async function uiPhase(cfg, results) {
   for (let r = 0; r < cfg.uiRounds; r++) {
     for (const n of rotate(updateNames, r)) {
       const v = await openVariant(browser, n, urls);
-      await sleep(1000);
+      await sleep(settleMs);
       const u = await measureUpdates(v, seconds, cpuRoots);
       updates[n].push(u);
       await v.close();
@@ -441,7 +448,15 @@ async function uiPhase(cfg, results) {
     }
   }
   // Side by side: both pages of a pair draw the same changing screen over the same seconds.
-  const pairs = [['porthole-actual', 'novnc'], ['porthole', 'novnc-scaled'], ['lite-n17', 'lite-n13'], ['lite-bundle', 'lite-n17'], ['porthole-actual', 'lite-bundle']];
+  // Each as its users reach this Xvnc: the noVNC page needs websockify; Porthole goes straight to
+  // the VNC port ('porthole-vnc'). And Porthole through websockify too, as on a Nova console, where
+  // its proxy is one hop more than the page has.
+  const pairs = [
+    ['porthole-vnc', 'novnc-scaled'],
+    ['porthole', 'novnc-scaled'],
+    ['porthole-actual', 'novnc'],
+    ...(cfg.uiLite ? [['lite-n17', 'lite-n13'], ['lite-bundle', 'lite-n17'], ['porthole-actual', 'lite-bundle']] : []),
+  ];
   const pairKey = ([a, b]) => `${a}/${b}`;
   const paired = Object.fromEntries(pairs.map((p) => [pairKey(p), []]));
   for (let r = 0; r < cfg.uiRounds; r++) {
@@ -450,7 +465,7 @@ async function uiPhase(cfg, results) {
       const opened = [];
       for (const n of r % 2 === 0 ? pair : [...pair].reverse()) opened.push(await openVariant(browser, n, urls));
       const [a, b] = pair.map((n) => opened.find((v) => v.name === n));
-      await sleep(1000);
+      await sleep(settleMs);
       const m = await measurePair(a, b, seconds);
       paired[pairKey(pair)].push(m);
       for (const v of opened) await v.close();
@@ -464,7 +479,8 @@ async function uiPhase(cfg, results) {
     Object.entries(paired).map(([k, ms]) => [k, { a: median(ms.map((m) => m.a)), b: median(ms.map((m) => m.b)), ratio: median(ms.map((m) => ratio(m.a, m.b))) }]),
   );
   const cpuLabels = [...new Set(Object.values(updates).flatMap((us) => us.flatMap((u) => Object.keys(u.cpuMsPerUpdate))))];
-  const sum = (n) => ({
+  const sum = (n) => (updates[n] ? summary(n) : undefined);
+  const summary = (n) => ({
     echoP50ms: echo[n] ? median(echo[n]) : undefined,
     echoP95ms: echo[n] ? percentile(echo[n], 95) : undefined,
     updatesPerSec: median(updates[n].map((u) => u.updatesPerSec)),
@@ -531,12 +547,14 @@ function targets(results, cfg) {
   if (t) add('time to first frame ≤ 0.5× noVNC page', ratio(t.portholeMs, t.novncPageMs), (x) => x <= 0.5, 'Porthole click→frame / noVNC navigation→frame');
   const u = results.ui;
   if (u) {
-    add('key → echo p50 ≤ noVNC page', ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), (x) => x <= 1, 'ratio Porthole/noVNC page');
+    add('key → echo p50 ≤ noVNC page, each as its users connect', ratio(u.portholeVnc.echoP50ms, u.novnc.echoP50ms), (x) => x <= 1, 'Porthole straight to the VNC port, the page through websockify');
+    add('key → echo p50 ≤ noVNC page, Porthole through websockify too', ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), (x) => x <= 1, 'as on a Nova console: Porthole\'s proxy is one hop more');
     // Same scaling on both sides: vnc_lite.html does not scale by default, so Porthole at actual size;
     // and Porthole's default "fit" against the same page with ?scale=true.
     // Measured side by side (the same seconds, the same load), median of the per-round ratios.
-    add('canvas updates/s ≥ noVNC page', u.sideBySide['porthole-actual/novnc'].ratio, (x) => x >= 1, 'side by side; neither scales (Porthole at actual size)');
-    add('canvas updates/s ≥ noVNC page, both fit', u.sideBySide['porthole/novnc-scaled'].ratio, (x) => x >= 1, 'side by side; both scale to fit');
+    add('canvas updates/s ≥ noVNC page, both fit, each as its users connect', u.sideBySide['porthole-vnc/novnc-scaled'].ratio, (x) => x >= 1, 'side by side; Porthole straight to the VNC port, the page through websockify');
+    add('canvas updates/s ≥ noVNC page, both fit, Porthole through websockify too', u.sideBySide['porthole/novnc-scaled'].ratio, (x) => x >= 1, 'side by side; as on a Nova console: Porthole\'s proxy is one hop more');
+    add('canvas updates/s ≥ noVNC page, neither scales, Porthole through websockify too', u.sideBySide['porthole-actual/novnc'].ratio, (x) => x >= 1, 'side by side; Porthole at actual size');
   }
   return out;
 }
@@ -607,8 +625,8 @@ function report(results, cfg) {
   if (u) {
     sections.push([
       [`the console in Chromium, same Xvnc (${u.rounds} round(s) each, interleaved)`, 'Porthole', 'noVNC page', 'P/noVNC'],
-      [`key press → echo drawn, median of ${u.rounds * u.echoPerRound} (ms)`, fmt(u.porthole.echoP50ms), fmt(u.novnc.echoP50ms), `${fmt(ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), 2)}×`],
-      ['key press → echo drawn, p95 (ms)', fmt(u.porthole.echoP95ms), fmt(u.novnc.echoP95ms), `${fmt(ratio(u.porthole.echoP95ms, u.novnc.echoP95ms), 2)}×`],
+      [`key press → echo drawn, median of ${u.rounds * u.echoPerRound} (ms; Porthole through websockify)`, fmt(u.porthole.echoP50ms), fmt(u.novnc.echoP50ms), `${fmt(ratio(u.porthole.echoP50ms, u.novnc.echoP50ms), 2)}×`],
+      ['key press → echo drawn, p95 (ms; Porthole through websockify)', fmt(u.porthole.echoP95ms), fmt(u.novnc.echoP95ms), `${fmt(ratio(u.porthole.echoP95ms, u.novnc.echoP95ms), 2)}×`],
       [`canvas updates per second, full screen changing (${u.seconds} s runs; Porthole at actual size)`, fmt(u.portholeActual.updatesPerSec), fmt(u.novnc.updatesPerSec), `${fmt(ratio(u.portholeActual.updatesPerSec, u.novnc.updatesPerSec), 2)}×`],
       ['animation frames with a canvas update, per second', fmt(u.portholeActual.framesPerSec), fmt(u.novnc.framesPerSec), `${fmt(ratio(u.portholeActual.framesPerSec, u.novnc.framesPerSec), 2)}×`],
       ['page CPU per update: all tasks (ms)', fmt(u.portholeActual.taskMsPerUpdate, 2), fmt(u.novnc.taskMsPerUpdate, 2), `${fmt(ratio(u.portholeActual.taskMsPerUpdate, u.novnc.taskMsPerUpdate), 2)}×`],
@@ -625,17 +643,17 @@ function report(results, cfg) {
     const rows = [[`canvas updates: rate and CPU ms per update by process (medians of ${u.rounds})`, 'upd/s', 'page', 'GPU/viz', 'browser', 'relays', 'Xvnc', 'total']];
     const row = (label, x) => rows.push([label, fmt(x.updatesPerSec), fmt(cpu(x, 'chromium-renderer'), 2), fmt(cpu(x, 'chromium-gpu-process'), 2), fmt(cpu(x, 'chromium-browser', 'chromium-utility', 'chromium-zygote'), 2), fmt(cpu(x, 'websockify', 'porthole'), 2), fmt(cpu(x, 'xvnc'), 2), fmt(x.cpuMsPerUpdateTotal, 2)]);
     row('noVNC page (Debian vnc_lite.html, noVNC 1.3), no scaling', u.novnc);
-    row('bench page, Debian noVNC 1.3 modules', u.lite13);
-    row('bench page, npm noVNC 1.7 modules', u.lite17);
-    row('bench page, noVNC 1.7 bundled like the renderer (esbuild)', u.liteBundle);
+    if (u.lite13) row('bench page, Debian noVNC 1.3 modules', u.lite13);
+    if (u.lite17) row('bench page, npm noVNC 1.7 modules', u.lite17);
+    if (u.liteBundle) row('bench page, noVNC 1.7 bundled like the renderer (esbuild)', u.liteBundle);
     row('Porthole at actual size (via its proxy and websockify)', u.portholeActual);
-    row('Porthole straight to the VNC port (its proxy only)', u.portholeVnc);
+    row('Porthole, fit, straight to the VNC port (its proxy only)', u.portholeVnc);
     row('noVNC page scaled to fit (?scale=true)', u.novncScaled);
-    row('Porthole, fit (default)', u.porthole);
+    row('Porthole, fit, through its proxy and websockify', u.porthole);
     rows.push('page = Chromium renderer process, GPU/viz = its display compositor (software here), relays = websockify + Porthole\'s proxy');
     rows.push('Xvnc sends a client at most ~60 updates/s (its FrameRate): on a quiet machine every page reaches that, and only CPU per update tells them apart');
     sections.push(rows);
-    const label = { novnc: 'noVNC page', 'novnc-scaled': 'noVNC page, fit', porthole: 'Porthole, fit', 'porthole-actual': 'Porthole, actual size', 'lite-n13': 'bench page 1.3', 'lite-n17': 'bench page 1.7', 'lite-bundle': 'bench page 1.7 bundled' };
+    const label = { novnc: 'noVNC page', 'novnc-scaled': 'noVNC page, fit', porthole: 'Porthole, fit, through websockify', 'porthole-vnc': 'Porthole, fit, straight to the VNC port', 'porthole-actual': 'Porthole, actual size', 'lite-n13': 'bench page 1.3', 'lite-n17': 'bench page 1.7', 'lite-bundle': 'bench page 1.7 bundled' };
     const pairRows = [[`side by side: two pages on the same Xvnc at once, updates/s (medians of ${u.rounds})`, 'A', 'B', 'A/B']];
     for (const [k, x] of Object.entries(u.sideBySide)) {
       const [a, b] = k.split('/');

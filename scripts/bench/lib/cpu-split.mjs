@@ -58,17 +58,30 @@ export function cpuBetween(before, after) {
   return out;
 }
 
-/** The pid of a direct child of `parent` whose command line contains `text` (e.g. Chromium launched by playwright). */
-export function childPid(parent, text) {
+/** Pids of the direct children of `parent` whose command line contains `text` (e.g. Chromium launched by playwright). */
+export function childPids(parent, text) {
+  const out = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const st = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) return Number(name);
+      if (ppid === parent && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) out.push(Number(name));
     } catch {
       // gone meanwhile
     }
   }
-  return undefined;
+  return out;
+}
+
+/**
+ * Runs `launch` and returns its result with the pid of the one child process matching `text` that it
+ * started: a bench phase's own browser, not one an earlier phase left running.
+ */
+export async function withNewChild(text, launch) {
+  const before = new Set(childPids(process.pid, text));
+  const result = await launch();
+  const fresh = childPids(process.pid, text).filter((pid) => !before.has(pid));
+  if (fresh.length !== 1) throw new Error(`expected one new ${text} process, found ${fresh.length}`);
+  return { result, pid: fresh[0] };
 }

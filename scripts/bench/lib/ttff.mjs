@@ -93,8 +93,9 @@ export async function startXvnc(colour, geometry = '1024x768') {
  * Porthole's browser mode as a user runs it. A launch URL lets in one browser once, so `launchUrl()`
  * asks for a fresh one each time (Enter on the server's stdin, as a user would).
  */
-export async function startPortholeServe(serveJs, dataDir) {
-  const proc = spawnManaged(process.execPath, [serveJs, '--port', '0', '--no-open', '--data-dir', dataDir], {
+/** opts.nodeArgs: extra Node flags for the server process (e.g. --cpu-prof when profiling by hand). */
+export async function startPortholeServe(serveJs, dataDir, { nodeArgs = [] } = {}) {
+  const proc = spawnManaged(process.execPath, [...nodeArgs, serveJs, '--port', '0', '--no-open', '--data-dir', dataDir], {
     name: 'porthole-serve',
     env: { ...process.env, PORTHOLE_LOG_LEVEL: 'warn' },
     stdin: 'pipe',
