@@ -747,7 +747,8 @@ export class ConsoleArea implements TabHost {
       this.notices.clearError();
       this.notices.setStatus(`${tab.stateText()} ${tab.warningsText()}`.trim());
     } else if (tab.state === 'disconnected') {
-      this.notices.setStatus(tab.stateText());
+      // The failure is on the console (and in the alert for screen readers): the status line names the console only.
+      this.notices.setStatus(tab.error ? `Disconnected from “${tab.title}”.` : tab.stateText());
       // An untrusted certificate of a URL or profile is shown on the console itself, with the ways to trust it.
       const inPlace = tab.error?.code === 'tls-untrusted' && (tab.source.type === 'url' || tab.source.type === 'profile');
       if (tab.error) this.notices.showError(inPlace ? { ...tab.error, hint: 'Its certificate is shown on the console: compare the fingerprint with the one your administrator gives you, then trust it there.' } : tab.error, true);

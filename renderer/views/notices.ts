@@ -11,7 +11,7 @@ export class Notices {
     this.status.textContent = text;
   }
 
-  /** `onConsole`: the console's own banner shows the same failure with its actions (short windows keep the alert to one line). */
+  /** `onConsole`: the console's own banner shows the same failure with its actions; the alert is then for screen readers only. */
   showError(error: PortholeErrorShape, onConsole = false): void {
     this.alert.replaceChildren();
     this.alert.toggleAttribute('data-on-console', onConsole);
@@ -20,7 +20,8 @@ export class Notices {
     const hint = document.createElement('p');
     hint.textContent = error.hint;
     this.alert.append(message, hint);
-    if (error.detail) {
+    // On the console the detail (an error code, the server's quoted words) is shown with the banner.
+    if (error.detail && !onConsole) {
       const detail = document.createElement('p');
       detail.className = 'detail';
       detail.textContent = error.detail;

@@ -244,6 +244,12 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     expect(await tabs.first().textContent()).toContain(`127.0.0.1:${peers.websockify.port}`);
     await expect.poll(() => page.locator('.console-banner').textContent()).toContain('token was rejected or has expired');
     expect(await page.locator('.console-banner').getByRole('button', { name: 'Paste a new console URL' }).count()).toBe(1);
+    // Said once on screen, on the console; the alert keeps it for screen readers and the status line only names the console.
+    const alert = page.getByRole('alert');
+    expect(await alert.textContent()).toContain('token was rejected or has expired');
+    const alertBox = await alert.boundingBox();
+    expect(alertBox !== null && alertBox.width <= 1 && alertBox.height <= 1).toBe(true);
+    expect(await page.getByRole('status').textContent()).toMatch(/^Disconnected from “.+”\.$/);
     await saveScreenshot(page, 'layout-failed-tab');
     await quickConnect(page, revoked);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Disconnected');

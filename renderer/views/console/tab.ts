@@ -447,6 +447,7 @@ export class ConsoleTab {
     const certificate = this.certificatePart();
     if (certificate) this.banner.append(certificate);
     else if (hintText) this.banner.append(el('p', { className: 'banner-hint' }, hintText));
+    if (this.state === 'disconnected' && this.error?.detail) this.banner.append(el('p', { className: 'banner-detail' }, this.error.detail));
     if (actions.length) this.banner.append(el('div', { className: 'banner-actions' }, ...actions));
     this.banner.hidden = false;
   }
