@@ -6,9 +6,15 @@ import type { Writable } from 'node:stream';
 
 export function coalescedWriter(stream: Writable): (chunk: Buffer) => boolean {
   let corked = false;
+  // Runs on its own tick, outside the session's guarded callbacks: a throw ends this stream (its
+  // owner hears 'close'), never the process.
   const uncork = (): void => {
     corked = false;
-    stream.uncork();
+    try {
+      stream.uncork();
+    } catch (err) {
+      stream.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
   };
   return (chunk) => {
     if (!corked) {

@@ -136,7 +136,13 @@ export function connectWebSocket(target: WebSocketTarget, options: WebSocketUpst
     pending = [];
     pendingBytes = 0;
     if (chunks.length === 0 || ws.readyState !== WebSocket.OPEN) return; // closing: the relay learns it from 'close'
-    ws.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { binary: true }, onSent);
+    // On its own tick, outside the session's guarded callbacks: a throw ends this connection, never the process.
+    try {
+      ws.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { binary: true }, onSent);
+    } catch {
+      failure ??= makeError('internal', 'the console connection failed inside Porthole');
+      ws.terminate();
+    }
   };
 
   return {

@@ -44,4 +44,23 @@ describe('coalescedWriter', () => {
     await turn();
     expect(stream.writableLength).toBe(0);
   });
+
+  it('a throw while the batch is written ends that stream with the error, not the process', async () => {
+    const stream = new Writable({
+      write(_chunk, _enc, cb) {
+        cb();
+      },
+      writev() {
+        throw new Error('broken socket');
+      },
+    });
+    const errors: string[] = [];
+    stream.on('error', (err) => errors.push(err.message));
+    const write = coalescedWriter(stream);
+    write(Buffer.from('a'));
+    write(Buffer.from('b'));
+    await turn();
+    expect(stream.destroyed).toBe(true);
+    expect(errors).toEqual(['broken socket']);
+  });
 });
