@@ -20,8 +20,7 @@ export class Notices {
     const hint = document.createElement('p');
     hint.textContent = error.hint;
     this.alert.append(message, hint);
-    // On the console the detail (an error code, the server's quoted words) is shown with the banner.
-    if (error.detail && !onConsole) {
+    if (error.detail) {
       const detail = document.createElement('p');
       detail.className = 'detail';
       detail.textContent = error.detail;
