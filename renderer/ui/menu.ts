@@ -8,6 +8,8 @@ export interface MenuItem {
   label: string;
   /** For radio items (role=menuitemradio): whether it is the chosen one. */
   checked?: boolean;
+  /** For an on/off item among plain ones (role=menuitemcheckbox), such as View only. */
+  pressed?: boolean;
   disabled?: boolean;
   run(): void;
 }
@@ -54,13 +56,16 @@ export class MenuButton {
     const items = this.buildItems();
     const radio = items.some((i) => i.checked !== undefined);
     this.items = items.map((item) => {
+      const toggle = !radio && item.pressed !== undefined;
+      const on = radio ? Boolean(item.checked) : Boolean(item.pressed);
+      const mark = radio ? (on ? '●' : '○') : toggle ? (on ? '✓' : ' ') : undefined;
       const b = el('button', {
         type: 'button',
-        role: radio ? 'menuitemradio' : 'menuitem',
+        role: radio ? 'menuitemradio' : toggle ? 'menuitemcheckbox' : 'menuitem',
         tabindex: '-1',
-        'aria-checked': radio ? String(Boolean(item.checked)) : undefined,
+        'aria-checked': radio || toggle ? String(on) : undefined,
         'aria-disabled': item.disabled ? 'true' : undefined,
-      }, radio ? el('span', { className: 'radio-mark', 'aria-hidden': 'true' }, item.checked ? '●' : '○') : null, el('span', { className: 'menu-item-label' }, item.label));
+      }, mark === undefined ? null : el('span', { className: 'radio-mark', 'aria-hidden': 'true' }, mark), el('span', { className: 'menu-item-label' }, item.label));
       b.addEventListener('click', () => {
         if (item.disabled) return;
         this.close(true);
@@ -72,7 +77,7 @@ export class MenuButton {
     this.list.hidden = false;
     this.button.setAttribute('aria-expanded', 'true');
     document.addEventListener('pointerdown', this.onPointerDown);
-    const checked = this.items.findIndex((b) => b.getAttribute('aria-checked') === 'true');
+    const checked = radio ? this.items.findIndex((b) => b.getAttribute('aria-checked') === 'true') : -1;
     const index = focus === 'last' ? this.items.length - 1 : focus === 'checked' && checked >= 0 ? checked : 0;
     this.items[index]?.focus();
   }

@@ -136,6 +136,32 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     await saveScreenshot(zoomed, 'layout-zoom-200');
     const consoleBox = g.screen;
 
+    // The console toolbar keeps to one row: Clipboard, Screenshot, View only and Options fold into More,
+    // which the keyboard reaches and works (View only is an on/off item there).
+    const toolbar = zoomed.getByRole('toolbar', { name: 'Console controls' });
+    const rowHeight = (await toolbar.getByRole('button', { name: 'Disconnect' }).boundingBox())!.height;
+    expect((await toolbar.boundingBox())!.height).toBeLessThan(2 * rowHeight);
+    expect(await toolbar.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).textContent()).toBe('Send Ctrl+Alt+Del');
+    for (const action of ['clipboard', 'screenshot', 'view-only', 'options']) {
+      expect(await toolbar.locator(`[data-action="${action}"]`).count()).toBe(1);
+      expect(await toolbar.locator(`[data-action="${action}"]`).isVisible()).toBe(false);
+    }
+    const more = toolbar.getByRole('button', { name: 'More' });
+    await more.focus();
+    await zoomed.keyboard.press('ArrowDown');
+    const moreMenu = zoomed.getByRole('menu', { name: 'More' });
+    expect(await moreMenu.getByRole('menuitem').allTextContents()).toEqual(['Clipboard', 'Screenshot', 'Options']);
+    const viewOnly = moreMenu.getByRole('menuitemcheckbox', { name: 'View only' });
+    expect(await viewOnly.getAttribute('aria-checked')).toBe('false');
+    await expectNoSeriousA11y(zoomed, 'console toolbar More menu at 200% zoom');
+    await viewOnly.focus();
+    await zoomed.keyboard.press('Enter');
+    const viewOnlyButton = toolbar.locator('[data-action="view-only"]');
+    await expect.poll(() => viewOnlyButton.getAttribute('aria-pressed')).toBe('true');
+    await more.click();
+    await zoomed.getByRole('menu', { name: 'More' }).getByRole('menuitemcheckbox', { name: 'View only' }).click();
+    await expect.poll(() => viewOnlyButton.getAttribute('aria-pressed')).toBe('false');
+
     // The Profiles button opens the drawer over the console (which keeps its size) with the keyboard in it;
     // Escape closes it and gives the keyboard back to the button.
     await zoomedToggle.click();

@@ -148,7 +148,8 @@ describe('the console window, end to end in Chromium against Xvnc', () => {
     await expect.poll(() => page.evaluate('document.fullscreenElement')).toBe(null);
     await expect.poll(() => fullscreen.getAttribute('aria-pressed')).toBe('false');
 
-    // View only is a toggle.
+    // View only is a toggle (on the toolbar in a wide window; narrower than 720 px it is in More).
+    await page.setViewportSize({ width: 1100, height: 800 });
     const viewOnly = toolbar(page).getByRole('button', { name: 'View only', exact: true });
     await viewOnly.click();
     expect(await viewOnly.getAttribute('aria-pressed')).toBe('true');

@@ -1,7 +1,9 @@
 // The toolbar of the active console. Accessible names are fixed (acceptance tests and screen
 // readers use them): Send Ctrl+Alt+Del, Send keys, Type text, Clipboard, Screenshot, Fullscreen,
 // View only, Scaling, Disconnect — plus Power (only when the server offers it) and Options.
-// Arrow keys move between the buttons; every button is also in the Tab order.
+// Arrow keys move between the buttons; every button is also in the Tab order. In narrow windows
+// (style.css) Clipboard, Screenshot, View only and Options fold into a More menu, so the toolbar
+// keeps to one row and the console keeps the height.
 import { button, el } from '../../ui/dom.js';
 import { MenuButton, type MenuItem } from '../../ui/menu.js';
 import { hostKeyLabel, shortcutLetter, type HostKey, type ShortcutAction } from './shortcuts.js';
@@ -31,31 +33,37 @@ export class Toolbar {
   readonly sendKeys: MenuButton;
   readonly scaling: MenuButton;
   readonly power: MenuButton;
+  readonly more: MenuButton;
   private readonly buttons: Record<ToolbarAction, HTMLButtonElement>;
 
   constructor(handlers: ToolbarHandlers) {
     const b = (label: string, action: ToolbarAction, attrs: Record<string, string> = {}): HTMLButtonElement => button(label, { 'data-action': action, ...attrs }, () => handlers.run(action));
+    const sendCad = b('', 'send-ctrl-alt-del');
+    // Narrow windows show "Ctrl+Alt+Del"; the name stays "Send Ctrl+Alt+Del" ("Send " is only visually hidden).
+    sendCad.append(el('span', { className: 'label-wide' }, 'Send '), 'Ctrl+Alt+Del');
     this.buttons = {
-      'send-ctrl-alt-del': b('Send Ctrl+Alt+Del', 'send-ctrl-alt-del'),
+      'send-ctrl-alt-del': sendCad,
       'type-text': b('Type text', 'type-text', { 'aria-haspopup': 'dialog' }),
       paste: b('Paste', 'paste', { title: 'Paste: sends this computer’s clipboard to the remote machine and presses Ctrl+V there (Ctrl+V in the console does the same)' }),
-      clipboard: b('Clipboard', 'clipboard', { 'aria-haspopup': 'dialog' }),
-      screenshot: b('Screenshot', 'screenshot'),
+      clipboard: b('Clipboard', 'clipboard', { 'aria-haspopup': 'dialog', className: 'foldable' }),
+      screenshot: b('Screenshot', 'screenshot', { className: 'foldable' }),
       fullscreen: b('Fullscreen', 'fullscreen', { 'aria-pressed': 'false' }),
-      'view-only': b('View only', 'view-only', { 'aria-pressed': 'false' }),
-      options: b('Options', 'options', { 'aria-haspopup': 'dialog' }),
+      'view-only': b('View only', 'view-only', { 'aria-pressed': 'false', className: 'foldable' }),
+      options: b('Options', 'options', { 'aria-haspopup': 'dialog', className: 'foldable' }),
       disconnect: b('Disconnect', 'disconnect', { className: 'danger' }),
     };
     this.sendKeys = new MenuButton('Send keys', () => handlers.sendKeysItems(), { 'data-action': 'send-keys' });
     this.scaling = new MenuButton('Scaling', () => handlers.scalingItems(), { 'data-action': 'scaling' });
     this.power = new MenuButton('Power', () => handlers.powerItems(), { 'data-action': 'power' });
+    this.more = new MenuButton('More', () => this.foldedItems(handlers), { 'data-action': 'more' });
+    this.more.wrapper.classList.add('toolbar-more');
     const group = (...children: HTMLElement[]): HTMLElement => el('div', { className: 'toolbar-group', role: 'presentation' }, ...children);
     this.element = el(
       'div',
       { role: 'toolbar', 'aria-label': 'Console controls', className: 'console-toolbar' },
       group(this.buttons['send-ctrl-alt-del'], this.sendKeys.wrapper, this.buttons['type-text'], this.buttons.paste, this.buttons.clipboard),
       group(this.buttons.screenshot, this.buttons.fullscreen, this.buttons['view-only'], this.scaling.wrapper),
-      group(this.power.wrapper, this.buttons.options, this.buttons.disconnect),
+      group(this.power.wrapper, this.buttons.options, this.more.wrapper, this.buttons.disconnect),
     );
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.power.wrapper.hidden = true;
@@ -63,7 +71,22 @@ export class Toolbar {
 
   /** The first button that can be used (where the keyboard lands when the toolbar is revealed). */
   firstButton(): HTMLButtonElement | undefined {
-    return [...this.element.querySelectorAll<HTMLButtonElement>('button:not([role^="menuitem"])')].find((x) => !x.disabled && !x.closest('[hidden]'));
+    return this.usableButtons()[0];
+  }
+
+  /** Buttons on screen and enabled: not folded away by a narrow window, not hidden, not disabled. */
+  private usableButtons(): HTMLButtonElement[] {
+    return [...this.element.querySelectorAll<HTMLButtonElement>('button:not([role^="menuitem"])')].filter((x) => !x.disabled && x.getClientRects().length > 0);
+  }
+
+  /** The More menu: the buttons a narrow window folds away, in their current state. */
+  private foldedItems(handlers: ToolbarHandlers): MenuItem[] {
+    const folded: ToolbarAction[] = ['clipboard', 'screenshot', 'view-only', 'options'];
+    return folded.map((action) => {
+      const btn = this.buttons[action];
+      const pressed = btn.getAttribute('aria-pressed');
+      return { label: btn.textContent ?? action, disabled: btn.disabled, ...(pressed === null ? {} : { pressed: pressed === 'true' }), run: () => handlers.run(action) };
+    });
   }
 
   /** The toolbar button for an action (for focus after a shortcut). */
@@ -116,7 +139,7 @@ export class Toolbar {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight' && e.key !== 'Home' && e.key !== 'End') return;
     const target = e.target as HTMLElement;
     if (target.getAttribute('role')?.startsWith('menuitem')) return;
-    const all = [...this.element.querySelectorAll<HTMLButtonElement>('button:not([role^="menuitem"])')].filter((x) => !x.disabled && !x.closest('[hidden]'));
+    const all = this.usableButtons();
     const i = all.indexOf(target as HTMLButtonElement);
     if (i < 0) return;
     e.preventDefault();
