@@ -146,10 +146,10 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
       expect(await toolbar.locator(`[data-action="${action}"]`).count()).toBe(1);
       expect(await toolbar.locator(`[data-action="${action}"]`).isVisible()).toBe(false);
     }
-    const more = toolbar.getByRole('button', { name: 'More' });
+    const more = toolbar.getByRole('button', { name: 'More console controls' });
     await more.focus();
     await zoomed.keyboard.press('ArrowDown');
-    const moreMenu = zoomed.getByRole('menu', { name: 'More' });
+    const moreMenu = zoomed.getByRole('menu', { name: 'More console controls' });
     expect(await moreMenu.getByRole('menuitem').allTextContents()).toEqual(['Clipboard', 'Screenshot', 'Options']);
     const viewOnly = moreMenu.getByRole('menuitemcheckbox', { name: 'View only' });
     expect(await viewOnly.getAttribute('aria-checked')).toBe('false');
@@ -159,7 +159,7 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     const viewOnlyButton = toolbar.locator('[data-action="view-only"]');
     await expect.poll(() => viewOnlyButton.getAttribute('aria-pressed')).toBe('true');
     await more.click();
-    await zoomed.getByRole('menu', { name: 'More' }).getByRole('menuitemcheckbox', { name: 'View only' }).click();
+    await zoomed.getByRole('menu', { name: 'More console controls' }).getByRole('menuitemcheckbox', { name: 'View only' }).click();
     await expect.poll(() => viewOnlyButton.getAttribute('aria-pressed')).toBe('false');
 
     // The Profiles button opens the drawer over the console (which keeps its size) with the keyboard in it;

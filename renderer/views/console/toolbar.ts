@@ -55,7 +55,8 @@ export class Toolbar {
     this.sendKeys = new MenuButton('Send keys', () => handlers.sendKeysItems(), { 'data-action': 'send-keys' });
     this.scaling = new MenuButton('Scaling', () => handlers.scalingItems(), { 'data-action': 'scaling' });
     this.power = new MenuButton('Power', () => handlers.powerItems(), { 'data-action': 'power' });
-    this.more = new MenuButton('More', () => this.foldedItems(handlers), { 'data-action': 'more' });
+    // "More" on screen, as in the top bar; its full name says whose.
+    this.more = new MenuButton('More', () => this.foldedItems(handlers), { 'data-action': 'more', 'aria-label': 'More console controls' });
     this.more.wrapper.classList.add('toolbar-more');
     const group = (...children: HTMLElement[]): HTMLElement => el('div', { className: 'toolbar-group', role: 'presentation' }, ...children);
     this.element = el(
