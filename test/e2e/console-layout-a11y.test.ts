@@ -97,6 +97,13 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     await connectGood(page);
     let g = await geometry(page);
     expect(g.scrollWidth).toBeLessThanOrEqual(g.clientWidth);
+    // Beside the sidebar the console area is narrow: the rarer toolbar buttons are in More, and the
+    // toolbar takes two rows of buttons at most.
+    const toolbar800 = page.getByRole('toolbar', { name: 'Console controls' });
+    const row800 = (await toolbar800.getByRole('button', { name: 'Disconnect' }).boundingBox())!.height;
+    expect(await toolbar800.locator('[data-action="screenshot"]').isVisible()).toBe(false);
+    expect(await toolbar800.getByRole('button', { name: 'More console controls' }).isVisible()).toBe(true);
+    expect((await toolbar800.boundingBox())!.height).toBeLessThan(3 * row800);
     await saveScreenshot(page, 'layout-800x600');
     // Fold the sidebar: the console gets the width, and a reload remembers it.
     const toggle = page.getByRole('button', { name: 'Profiles', exact: true });
@@ -108,6 +115,7 @@ describe('the console first: layout, fullscreen, tabs, trust and accessibility',
     g = await geometry(page);
     expect(g.screen.width).toBeGreaterThanOrEqual(g.vw - 2);
     expect(g.screen.height / g.vh).toBeGreaterThan(0.6);
+    expect((await toolbar800.boundingBox())!.height).toBeLessThan(3 * row800);
     await saveScreenshot(page, 'layout-800x600-sidebar-folded');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');

@@ -1,9 +1,9 @@
 // The toolbar of the active console. Accessible names are fixed (acceptance tests and screen
 // readers use them): Send Ctrl+Alt+Del, Send keys, Type text, Clipboard, Screenshot, Fullscreen,
 // View only, Scaling, Disconnect — plus Power (only when the server offers it) and Options.
-// Arrow keys move between the buttons; every button is also in the Tab order. In narrow windows
-// (style.css) Clipboard, Screenshot, View only and Options fold into a More menu, so the toolbar
-// keeps to one row and the console keeps the height.
+// Arrow keys move between the buttons; every button is also in the Tab order. When the console area
+// is narrow (style.css) Clipboard, Screenshot, View only and Options fold into a More menu, so the
+// toolbar takes fewer rows and the console keeps the height.
 import { button, el } from '../../ui/dom.js';
 import { MenuButton, type MenuItem } from '../../ui/menu.js';
 import { hostKeyLabel, shortcutLetter, type HostKey, type ShortcutAction } from './shortcuts.js';
@@ -39,7 +39,7 @@ export class Toolbar {
   constructor(handlers: ToolbarHandlers) {
     const b = (label: string, action: ToolbarAction, attrs: Record<string, string> = {}): HTMLButtonElement => button(label, { 'data-action': action, ...attrs }, () => handlers.run(action));
     const sendCad = b('', 'send-ctrl-alt-del');
-    // Narrow windows show "Ctrl+Alt+Del"; the name stays "Send Ctrl+Alt+Del" ("Send " is only visually hidden).
+    // A narrow console area shows "Ctrl+Alt+Del"; the name stays "Send Ctrl+Alt+Del" ("Send " is only visually hidden).
     sendCad.append(el('span', { className: 'label-wide' }, 'Send '), 'Ctrl+Alt+Del');
     this.buttons = {
       'send-ctrl-alt-del': sendCad,
@@ -75,12 +75,12 @@ export class Toolbar {
     return this.usableButtons()[0];
   }
 
-  /** Buttons on screen and enabled: not folded away by a narrow window, not hidden, not disabled. */
+  /** Buttons on screen and enabled: not folded away in a narrow console area, not hidden, not disabled. */
   private usableButtons(): HTMLButtonElement[] {
     return [...this.element.querySelectorAll<HTMLButtonElement>('button:not([role^="menuitem"])')].filter((x) => !x.disabled && x.getClientRects().length > 0);
   }
 
-  /** The More menu: the buttons a narrow window folds away, in their current state. */
+  /** The More menu: the buttons a narrow console area folds away, in their current state. */
   private foldedItems(handlers: ToolbarHandlers): MenuItem[] {
     const folded: ToolbarAction[] = ['clipboard', 'screenshot', 'view-only', 'options'];
     return folded.map((action) => {
